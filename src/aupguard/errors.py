@@ -1,0 +1,70 @@
+"""Every exception aupguard raises, in one hierarchy.
+
+    AupguardError                 base of everything below
+    ├── InputError                an input (file, JSON line, raw message) cannot be read as an event
+    │   └── EventSchemaError      a JSON event has a wrong or missing field
+    ├── PolicyError               the AUP document or the ruleset is invalid (carries file:line)
+    ├── RegistryError             a detector plugin is malformed or a name is registered twice
+    ├── ConfigError               a setting or command-line option is invalid
+    ├── StoreError                the database refused or lost a write
+    │   └── NotFound              a record asked for by id does not exist
+    ├── EnforcementError          an action is not allowed (e.g. needs a second person)
+    └── ReportError               an abuse report is rejected (reason names the field)
+
+Errors are for people: the message says what was wrong, where, and what to do.
+"""
+
+from __future__ import annotations
+
+
+class AupguardError(Exception):
+    """Base class of every aupguard error."""
+
+
+class InputError(AupguardError):
+    """An input cannot be read as an event; `source` names the file (and index)."""
+
+    def __init__(self, message: str, source: str | None = None) -> None:
+        self.source = source
+        self.reason = message
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class EventSchemaError(InputError):
+    """A JSON event has a missing or wrongly typed field."""
+
+
+class PolicyError(AupguardError):
+    """The AUP document or the ruleset failed validation at load time."""
+
+    def __init__(self, problems: list[tuple[str, int | None, str]]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(self.format_problem(*p) for p in problems))
+
+    @staticmethod
+    def format_problem(path: str, line: int | None, message: str) -> str:
+        return f"{path}:{line}: {message}" if line is not None else f"{path}: {message}"
+
+
+class RegistryError(AupguardError):
+    """A detector plugin is malformed or registers a name twice."""
+
+
+class ConfigError(AupguardError):
+    """A setting or command-line option is invalid."""
+
+
+class StoreError(AupguardError):
+    """The database refused or lost a write."""
+
+
+class NotFound(StoreError):
+    """A record asked for by id does not exist."""
+
+
+class EnforcementError(AupguardError):
+    """An action is not allowed as asked (e.g. it needs a second person)."""
+
+
+class ReportError(AupguardError):
+    """An abuse report is rejected; the message names the field and the reason."""

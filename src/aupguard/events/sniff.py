@@ -1,0 +1,65 @@
+"""File type from content, not from the name: a small table of magic numbers."""
+
+from __future__ import annotations
+
+# (offset, magic, type) checked in order; first match wins.
+_MAGIC: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"MZ", "application/x-dosexec"),
+    (0, b"\x7fELF", "application/x-executable"),
+    (0, b"\xcf\xfa\xed\xfe", "application/x-mach-binary"),
+    (0, b"\xfe\xed\xfa\xcf", "application/x-mach-binary"),
+    (0, b"\xca\xfe\xba\xbe", "application/x-mach-binary"),
+    (0, b"PK\x03\x04", "application/zip"),
+    (0, b"PK\x05\x06", "application/zip"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+    (0, b"%PDF-", "application/pdf"),
+    (0, b"{\\rt", "text/rtf"),
+    (0, b"Rar!\x1a\x07", "application/vnd.rar"),
+    (0, b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
+    (0, b"\x1f\x8b", "application/gzip"),
+    (0, b"BZh", "application/x-bzip2"),
+    (0, b"\xfd7zXZ\x00", "application/x-xz"),
+    (257, b"ustar", "application/x-tar"),
+    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
+    (0, b"\xff\xd8\xff", "image/jpeg"),
+    (0, b"GIF87a", "image/gif"),
+    (0, b"GIF89a", "image/gif"),
+    (0, b"RIFF", "application/x-riff"),
+    (0, b"L\x00\x00\x00\x01\x14\x02\x00", "application/x-ms-shortcut"),
+    (0x8001, b"CD001", "application/x-iso9660-image"),
+    (0, b"\x78\x9f\x3e\x22", "application/vnd.ms-tnef"),
+    (0, b"\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d", "application/onenote"),
+    (0, b"MSCF", "application/vnd.ms-cab-compressed"),
+    (0, b"#!", "text/x-shellscript"),
+)
+
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<form")
+
+
+def sniff_type(data: bytes) -> str:
+    """MIME type judged from the bytes; 'text/plain' or 'application/octet-stream' at worst."""
+    for offset, magic, kind in _MAGIC:
+        if data[offset : offset + len(magic)] == magic:
+            return kind
+    head = data[:1024].lstrip().lower()
+    if any(head.startswith(m) for m in _HTML_MARKERS) or b"<html" in head:
+        return "text/html"
+    if head.startswith(b"<?xml") or head.startswith(b"<svg"):
+        return "image/svg+xml" if b"<svg" in head else "application/xml"
+    if looks_like_text(data[:4096]):
+        return "text/plain"
+    return "application/octet-stream"
+
+
+def looks_like_text(sample: bytes) -> bool:
+    """True when the bytes decode as UTF-8 (or are mostly printable) and hold no NULs."""
+    if not sample or b"\x00" in sample:
+        return not sample
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:  # a multi-byte character cut by the sample
+            return True
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 160 for b in sample)
+    return printable / len(sample) > 0.95

@@ -1,0 +1,118 @@
+"""Signals to a verdict: weights, exceptions, thresholds and modes from the ruleset."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from aupguard.rules.explain import explain
+from aupguard.rules.model import Action, Mode, Ruleset, Thresholds
+from aupguard.rules.verdict import ClauseScore, Verdict
+from aupguard.signals import Signal
+
+_ON_ERROR = {"allow": Action.ALLOW, "flag": Action.FLAG, "hold": Action.HOLD,
+             "defer": Action.DEFER}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorFailure:
+    detector: str
+    feeds: frozenset[str]  # the signals the detector could have emitted
+    message: str
+
+
+def combine(weighted: Sequence[float]) -> float:
+    """Noisy-OR of positive evidence, damped by negative evidence; always in [0, 1]."""
+    keep = 1.0
+    damp = 1.0
+    for value in weighted:
+        if value >= 0:
+            keep *= 1.0 - min(1.0, value)
+        else:
+            damp *= 1.0 - min(1.0, -value)
+    return max(0.0, min(1.0, (1.0 - keep) * damp))
+
+
+def judge(
+    event_id: str,
+    signals: Sequence[Signal],
+    ruleset: Ruleset,
+    document_version: str,
+    failures: Sequence[DetectorFailure] = (),
+    model_hashes: Mapping[str, str] | None = None,
+    _computing_quiet: bool = False,
+) -> Verdict:
+    if not signals and not failures and not _computing_quiet:
+        return replace(_quiet_verdict(ruleset, document_version, model_hashes), event_id=event_id)
+    counted = [s for s in signals if not s.shadow]
+    fired = {s.name for s in counted}
+    strongest: dict[str, Signal] = {}
+    for sig in counted:
+        if sig.name not in strongest or sig.strength > strongest[sig.name].strength:
+            strongest[sig.name] = sig
+    scores: list[ClauseScore] = []
+    for clause, rules in ruleset.clauses.items():
+        suppressed, reason = _suppressed(ruleset, clause, fired)
+        contributors: list[tuple[str, float]] = []
+        deterministic = False
+        for name, weight in rules.signals.items():
+            best = strongest.get(name)
+            if best is None or name in suppressed:
+                continue
+            contributors.append((name, weight * best.strength))
+            deterministic |= best.deterministic and weight > 0
+        score = combine([v for _, v in contributors])
+        thresholds: Thresholds = ruleset.thresholds_for(clause)
+        action = thresholds.action_for(score)
+        errored = any(f.feeds & rules.signals.keys() for f in failures)
+        if errored:
+            on_error = rules.on_detector_error or ruleset.defaults.on_detector_error
+            action = max(action, _ON_ERROR[on_error])
+        hit_suppressed = tuple(sorted(suppressed & fired & rules.signals.keys()))
+        scores.append(ClauseScore(clause, score, action, rules.mode, tuple(contributors),
+                                  deterministic, hit_suppressed,
+                                  reason if hit_suppressed else "", errored))  # fmt: skip
+    enforced = [c.action for c in scores if c.mode is Mode.ENFORCE]
+    shadow = [c.action for c in scores if c.mode is Mode.SHADOW]
+    action = max(enforced, default=Action.ALLOW)
+    verdict = Verdict(
+        event_id=event_id,
+        action=action,
+        clauses=tuple(scores),
+        signals=tuple(signals),
+        explanation=(),
+        document_version=document_version,
+        ruleset_version=ruleset.version,
+        ruleset_hash=ruleset.content_hash,
+        model_hashes=tuple(sorted((model_hashes or {}).items())),
+        shadow_action=max(shadow, default=Action.ALLOW),
+    )
+    return replace(verdict, explanation=explain(verdict, ruleset, failures))
+
+
+_QUIET: dict[tuple[str, str, tuple[tuple[str, str], ...]], Verdict] = {}
+
+
+def _quiet_verdict(
+    ruleset: Ruleset, document_version: str, model_hashes: Mapping[str, str] | None
+) -> Verdict:
+    """The verdict of an event no detector said anything about (most traffic), cached."""
+    hashes = tuple(sorted((model_hashes or {}).items()))
+    key = (ruleset.content_hash, document_version, hashes)
+    verdict = _QUIET.get(key)
+    if verdict is None:
+        if len(_QUIET) > 64:
+            _QUIET.clear()
+        verdict = judge("", (), ruleset, document_version, (), model_hashes, _computing_quiet=True)
+        _QUIET[key] = verdict
+    return verdict
+
+
+def _suppressed(ruleset: Ruleset, clause: str, fired: set[str]) -> tuple[set[str], str]:
+    out: set[str] = set()
+    reasons: list[str] = []
+    for exc in ruleset.exceptions:
+        if exc.clause == clause and fired.intersection(exc.when_any):
+            out.update(exc.suppress or ruleset.clauses[clause].signals.keys())
+            reasons.append(exc.reason)
+    return out, "; ".join(reasons)

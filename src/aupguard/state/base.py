@@ -1,0 +1,31 @@
+"""The state backends' one interface: windows, distinct sets and marks, applied once per event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from aupguard.signals import Observation
+
+
+class StateStore(Protocol):
+    """Where observations are kept. Readers see windows ending at the time they ask for.
+
+    Semantics shared by every backend (memory, Redis) and tested against both:
+    - `count` windows: the sum of amounts observed for `key` within the last `ttl_s`
+      seconds of the observation's own ttl (per-minute buckets, so a window is exact to
+      a minute);
+    - `distinct` sets: members seen for `key`, each forgotten `ttl_s` after it was last
+      seen; bounded by `max_members` per key;
+    - marks: `key -> member` until unmarked (consent, opt-outs), durable in Redis;
+    - `apply` is idempotent per event id: a redelivered event changes nothing.
+    """
+
+    def apply(self, event_id: str, observations: Sequence[Observation], now: datetime) -> bool:
+        """Apply once; False when this event id was already applied."""
+        ...
+
+    def count(self, key: str, window_s: int, now: datetime) -> float: ...
+    def distinct(self, key: str, now: datetime) -> int: ...
+    def marked(self, key: str) -> str | None: ...

@@ -1,0 +1,43 @@
+"""Shared test set-up: golden files (--update-golden), corpora location, small builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+GOLDEN = TESTS / "golden"
+CORPORA = (TESTS.parent.parent / "shared" / "corpora").resolve()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files")
+
+
+class Golden:
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, text: str) -> None:
+        path = GOLDEN / name
+        if self.update or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            if not self.update:
+                pytest.fail(f"golden file {name} was missing and has been written; rerun")
+        assert text == path.read_text(encoding="utf-8"), f"differs from golden/{name}"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-golden")))
+
+
+def corpus(name: str) -> Path:
+    """A folder of ../shared/corpora, or a skip saying why it is not there."""
+    path = CORPORA / name
+    if not path.is_dir():
+        pytest.skip(f"corpus {name} not found at {path} (only on developer and CI machines)")
+    return path
