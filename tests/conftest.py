@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,20 @@ import pytest
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
 GOLDEN = TESTS / "golden"
-CORPORA = (TESTS.parent.parent / "shared" / "corpora").resolve()
+
+
+def _find_corpora() -> Path:
+    """$AUPGUARD_CORPORA, else the nearest `shared/corpora` above the repository."""
+    env = os.environ.get("AUPGUARD_CORPORA")
+    if env:
+        return Path(env)
+    for parent in TESTS.resolve().parents:
+        if (parent / "shared" / "corpora").is_dir():
+            return parent / "shared" / "corpora"
+    return TESTS.parent.parent / "shared" / "corpora"
+
+
+CORPORA = _find_corpora()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,12 +16,23 @@ class StateReader(Protocol):
 
 
 class Directory(Protocol):
-    """Read-only look-ups of who owns what (tenants' verified identities, brands)."""
+    """Read-only look-ups of who owns what: tenants' *verified* identities and brands.
+
+    Implemented by `aupguard.enforce.identities.IdentitySnapshot`, an immutable in-memory
+    index rebuilt from the store when identities change (no DNS, no SQL on the hot path).
+    Domains match themselves and their subdomains; numbers are compared as E.164 digits.
+    """
 
     def owner_of_domain(self, domain: str) -> str | None: ...
     def owner_of_ip(self, ip: str) -> str | None: ...
     def owner_of_number(self, number: str) -> str | None: ...
+    def owner_of_sender_id(self, sender_id: str) -> str | None: ...
+    def is_alias(self, tenant: str, domain_or_address: str) -> bool: ...
+    def is_remailer(self, tenant: str, domain: str) -> bool: ...
+    def ip_in_ranges(self, tenant: str, ip: str, workload: str | None = None) -> bool: ...
     def brands_of(self, tenant: str) -> frozenset[str]: ...
+    def all_brands(self) -> dict[str, str]: ...  # brand name (casefolded) -> tenant
+    def domains_of(self, tenant: str) -> frozenset[str]: ...
 
 
 class EmptyState:
@@ -40,5 +51,5 @@ class EmptyState:
 @dataclass(frozen=True, slots=True)
 class Context:
     state: StateReader = field(default_factory=EmptyState)
-    directory: Directory | None = None
+    directory: Directory | None = None  # None: no tenant data (plain scans)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
