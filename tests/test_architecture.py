@@ -11,12 +11,51 @@ SRC = Path(aupguard.__file__).parent
 
 # package -> packages it must never import (DESIGN.md, "Import rules")
 FORBIDDEN: dict[str, set[str]] = {
-    "events": {"detectors", "rules", "engine", "decide", "store", "enforce", "state", "api",
-               "web", "cli", "gateways", "stream", "reports", "notify", "audit", "aup"},
-    "detectors": {"store", "enforce", "rules", "engine", "decide", "api", "web", "cli",
-                  "gateways", "stream", "reports", "notify", "audit"},
-    "rules": {"detectors", "engine", "decide", "store", "enforce", "api", "web", "cli",
-              "gateways", "stream"},
+    "events": {
+        "detectors",
+        "rules",
+        "engine",
+        "decide",
+        "store",
+        "enforce",
+        "state",
+        "api",
+        "web",
+        "cli",
+        "gateways",
+        "stream",
+        "reports",
+        "notify",
+        "audit",
+        "aup",
+    },
+    "detectors": {
+        "store",
+        "enforce",
+        "rules",
+        "engine",
+        "decide",
+        "api",
+        "web",
+        "cli",
+        "gateways",
+        "stream",
+        "reports",
+        "notify",
+        "audit",
+    },
+    "rules": {
+        "detectors",
+        "engine",
+        "decide",
+        "store",
+        "enforce",
+        "api",
+        "web",
+        "cli",
+        "gateways",
+        "stream",
+    },
     "aup": {"rules", "detectors", "engine", "api", "web", "cli", "gateways", "stream"},
     "engine": {"store", "enforce", "decide", "api", "web", "cli", "gateways", "stream"},
     "state": {"detectors", "rules", "engine", "store", "enforce", "api", "web", "cli"},
@@ -26,7 +65,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "notify": {"api", "web", "cli", "gateways", "stream"},
     "reports": {"api", "web", "cli", "gateways", "stream"},
     "store": {"api", "web", "cli", "gateways", "stream", "engine", "detectors"},
-}  # fmt: skip
+}
 
 
 def _package_of(path: Path) -> str:
@@ -58,6 +97,9 @@ def test_import_rules_hold() -> None:
 
 
 def test_every_module_opens_with_a_docstring() -> None:
-    missing = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
-               if p.stat().st_size and ast.get_docstring(ast.parse(p.read_text())) is None]  # fmt: skip
+    missing = [
+        str(p.relative_to(SRC))
+        for p in SRC.rglob("*.py")
+        if p.stat().st_size and ast.get_docstring(ast.parse(p.read_text())) is None
+    ]
     assert not missing, missing

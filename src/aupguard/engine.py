@@ -98,16 +98,23 @@ class Engine:
                 elif mode is Mode.ENFORCE:
                     observations.append(item)
         started = clock()
-        verdict = judge(event.id, signals, self.ruleset, self.document.version, failures,
-                        self.model_hashes)  # fmt: skip
+        verdict = judge(
+            event.id, signals, self.ruleset, self.document.version, failures, self.model_hashes
+        )
         if timings is not None:
             timings["judge"] = timings.get("judge", 0.0) + clock() - started
         return Evaluation(verdict, () if dry_run else tuple(observations), views)
 
 
 def _error_signal(detector: Detector, message: str) -> Signal:
-    return Signal("DETECTOR_ERROR", 1.0, False, (Evidence(detector.name, detail=message),),
-                  detector.name, detector.version)  # fmt: skip
+    return Signal(
+        "DETECTOR_ERROR",
+        1.0,
+        False,
+        (Evidence(detector.name, detail=message),),
+        detector.name,
+        detector.version,
+    )
 
 
 def _as_shadow(sig: Signal) -> Signal:

@@ -39,8 +39,9 @@ def test_explain_golden_clean_and_eicar(tmp_path: Path, golden: Golden) -> None:
 def test_policy_check_ok_and_broken() -> None:
     ok = runner.invoke(app, ["policy", "check"])
     assert ok.exit_code == 0 and "ok" in ok.stdout
-    bad = runner.invoke(app, ["policy", "check", "--rules",
-                              str(FIXTURES / "policy" / "misspelt-key.yaml")])  # fmt: skip
+    bad = runner.invoke(
+        app, ["policy", "check", "--rules", str(FIXTURES / "policy" / "misspelt-key.yaml")]
+    )
     assert bad.exit_code == 2 and "misspelt-key.yaml:6: clauses.malware.tresholds" in bad.stderr
 
 

@@ -47,8 +47,10 @@ def test_jsonl_rows_have_action_clauses_and_every_score(inbox: Path) -> None:
 def test_errors_are_one_line_each_and_the_run_goes_on(inbox: Path) -> None:
     result = runner.invoke(app, ["scan", str(inbox), "-f", "jsonl", "--fail-on", "never"])
     err = result.stderr.splitlines()
-    assert any(line.endswith("garbage.eml: error: not an RFC 5322 message: line 1 is not a header field")
-               for line in err)  # fmt: skip
+    assert any(
+        line.endswith("garbage.eml: error: not an RFC 5322 message: line 1 is not a header field")
+        for line in err
+    )
     assert any("cut.eml: warning: truncated" in line for line in err)
     assert len(jsonl(result.stdout)) == 5
 

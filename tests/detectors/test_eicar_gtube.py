@@ -20,31 +20,42 @@ def fired(detector: EicarDetector | GtubeDetector, event: Event) -> list[str]:
 
 @pytest.mark.parametrize(
     "event",
-    [mail(attachment=("eicar.com", EICAR)), mail(attachment=("e.txt", EICAR + b"\r\n  ")),
-     mail(body=E), sms(E)],
+    [
+        mail(attachment=("eicar.com", EICAR)),
+        mail(attachment=("e.txt", EICAR + b"\r\n  ")),
+        mail(body=E),
+        sms(E),
+    ],
     ids=["attachment", "attachment-trailing-space", "mail-body", "sms"],
-)  # fmt: skip
+)
 def test_eicar_fires(event: Event) -> None:
     assert fired(EicarDetector(), event) == ["EICAR"]
 
 
 @pytest.mark.parametrize(
     "event",
-    [mail(body="The EICAR test file is " + E + " and that is all."),
-     mail(attachment=("doc.txt", b"prefix " + EICAR)), mail(attachment=("x.bin", EICAR * 3)),
-     sms("eicar")],
+    [
+        mail(body="The EICAR test file is " + E + " and that is all."),
+        mail(attachment=("doc.txt", b"prefix " + EICAR)),
+        mail(attachment=("x.bin", EICAR * 3)),
+        sms("eicar"),
+    ],
     ids=["quoted-in-prose", "not-at-start", "too-long", "the-word"],
-)  # fmt: skip
+)
 def test_eicar_does_not_fire(event: Event) -> None:
     assert fired(EicarDetector(), event) == []
 
 
 @pytest.mark.parametrize(
     "event",
-    [mail(body=f"Buy now {GTUBE} thanks"), mail(attachment=("g.txt", GTUBE.encode())),
-     sms(GTUBE), chat((Role.AGENT, GTUBE))],
+    [
+        mail(body=f"Buy now {GTUBE} thanks"),
+        mail(attachment=("g.txt", GTUBE.encode())),
+        sms(GTUBE),
+        chat((Role.AGENT, GTUBE)),
+    ],
     ids=["mail", "attachment", "sms", "chat-agent"],
-)  # fmt: skip
+)
 def test_gtube_fires(event: Event) -> None:
     assert fired(GtubeDetector(), event) == ["GTUBE"]
 

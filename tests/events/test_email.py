@@ -94,8 +94,18 @@ def test_part_and_header_and_size_limits() -> None:
 
 
 def _touch_everything(v: EmailView) -> None:
-    _ = (v.headers, v.subject, v.from_address, v.message_id, v.text_parts, v.urls,
-         v.attachments, v.language, v.is_truncated, v.html_documents)  # fmt: skip
+    _ = (
+        v.headers,
+        v.subject,
+        v.from_address,
+        v.message_id,
+        v.text_parts,
+        v.urls,
+        v.attachments,
+        v.language,
+        v.is_truncated,
+        v.html_documents,
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -104,14 +114,28 @@ def test_normalizer_never_raises_on_arbitrary_bytes(raw: bytes) -> None:
     _touch_everything(view_of(raw))
 
 
-_MIME_PIECES = st.sampled_from([
-    b"From: a@b.example\n", b"Subject: =?utf-8?b?w4k=?=\n", b"Subject: =?bogus?q?x?=\n",
-    b'Content-Type: multipart/mixed; boundary="b"\n', b"Content-Type: text/html; charset=x-unknown\n",
-    b"Content-Transfer-Encoding: base64\n", b"Content-Transfer-Encoding: quoted-printable\n",
-    b"Content-Disposition: attachment; filename*=utf-8''%E2%82%AC.exe\n", b"\n", b"--b\n",
-    b"--b--\n", b"<a href='http://x.example'>y</a>", b"=C3=A9=\n", b"QUJD\n", b"\xff\xfe\x00",
-    b"Content-Type: message/rfc822\n", b"www.example.com ", b"http://[::1]:99999/\n",
-])  # fmt: skip
+_MIME_PIECES = st.sampled_from(
+    [
+        b"From: a@b.example\n",
+        b"Subject: =?utf-8?b?w4k=?=\n",
+        b"Subject: =?bogus?q?x?=\n",
+        b'Content-Type: multipart/mixed; boundary="b"\n',
+        b"Content-Type: text/html; charset=x-unknown\n",
+        b"Content-Transfer-Encoding: base64\n",
+        b"Content-Transfer-Encoding: quoted-printable\n",
+        b"Content-Disposition: attachment; filename*=utf-8''%E2%82%AC.exe\n",
+        b"\n",
+        b"--b\n",
+        b"--b--\n",
+        b"<a href='http://x.example'>y</a>",
+        b"=C3=A9=\n",
+        b"QUJD\n",
+        b"\xff\xfe\x00",
+        b"Content-Type: message/rfc822\n",
+        b"www.example.com ",
+        b"http://[::1]:99999/\n",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -18,10 +18,16 @@ def ruleset(**over: object) -> Ruleset:
             "origin-forgery": {"signals": {"FROM_NOT_OWNED": 0.7, "VERIFIED_ALIAS": -0.2}},
             "message-abuse": {"mode": "shadow", "signals": {"GTUBE": 1.0}},
         },
-        "exceptions": [{"clause": "origin-forgery", "when_any": ["DISCLOSED_REMAILER"],
-                        "suppress": ["FROM_NOT_OWNED"], "reason": "remailers are allowed"}],
+        "exceptions": [
+            {
+                "clause": "origin-forgery",
+                "when_any": ["DISCLOSED_REMAILER"],
+                "suppress": ["FROM_NOT_OWNED"],
+                "reason": "remailers are allowed",
+            }
+        ],
         "ladders": {"default": {"steps": [{"strikes": 1, "action": "warn"}]}},
-    }  # fmt: skip
+    }
     data.update(over)
     return Ruleset.model_validate(data)
 
@@ -89,3 +95,22 @@ def test_detector_error_applies_on_error_of_fed_clauses() -> None:
 def test_quiet_verdict_is_cached_but_carries_the_event_id() -> None:
     a, b = judge("a", [], ruleset(), "1"), judge("b", [], ruleset(), "1")
     assert (a.event_id, b.event_id) == ("a", "b") and a.clauses is b.clauses
+
+
+def test_combo_counts_only_when_all_parts_fired() -> None:
+    rs = ruleset(
+        exceptions=[],
+        clauses={
+            "message-abuse": {
+                "signals": {"BULK": 0.2, "NO_AUTH": 0.1},
+                "combos": [
+                    {"name": "BULK_WITHOUT_AUTH", "all_of": ["BULK", "NO_AUTH"], "weight": 0.7}
+                ],
+            }
+        },
+    )
+    assert judge("e", [sig("BULK")], rs, "1").action is Action.ALLOW
+    both = judge("e", [sig("BULK"), sig("NO_AUTH", 0.5)], rs, "1")
+    assert both.action is Action.FLAG  # 1 - 0.8 * 0.95 * 0.65 = 0.506
+    assert both.scores["message-abuse"] == pytest.approx(1 - 0.8 * 0.95 * 0.65, abs=1e-3)
+    assert any("BULK_WITHOUT_AUTH" in line for line in both.explanation)

@@ -30,9 +30,15 @@ def test_shipped_ruleset_matches_document_and_hashes_stably() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["misspelt-key", "threshold-range", "threshold-order", "bad-signal", "duplicate-key",
-     "yaml-syntax"],
-)  # fmt: skip
+    [
+        "misspelt-key",
+        "threshold-range",
+        "threshold-order",
+        "bad-signal",
+        "duplicate-key",
+        "yaml-syntax",
+    ],
+)
 def test_ruleset_errors_name_the_line(name: str, golden: Golden) -> None:
     path = FIXTURES / "policy" / f"{name}.yaml"
     with pytest.raises(PolicyError) as err:

@@ -39,8 +39,13 @@ def bench(
     document, ruleset = load_policy(aup, rules)
     tune_gc()
     engine = Engine(ruleset, document)
-    events = [e for p in expand_paths(paths) if isinstance(p, Path) for e in read_file(p)
-              if isinstance(e, Event)]  # fmt: skip
+    events = [
+        e
+        for p in expand_paths(paths)
+        if isinstance(p, Path)
+        for e in read_file(p)
+        if isinstance(e, Event)
+    ]
     if not events:
         fail("no readable events under the given paths")
     total_bytes = sum(_size(e) for e in events)
@@ -79,8 +84,10 @@ def bench(
         f"throughput: {n / elapsed:,.0f} events/s, {total_bytes / 1e6 / elapsed:.1f} MB/s"
     )
     if baseline_s > 0:
-        console.print(f"baseline (stdlib compat32 parse only): {n / baseline_s:,.0f} events/s; "
-                      f"full pipeline costs {elapsed / baseline_s:.2f}x the baseline")  # fmt: skip
+        console.print(
+            f"baseline (stdlib compat32 parse only): {n / baseline_s:,.0f} events/s; "
+            f"full pipeline costs {elapsed / baseline_s:.2f}x the baseline"
+        )
     table = Table(title="latency per event (ms)")
     for col in ("stage", "mean", "p50", "p90", "p99", "share"):
         table.add_column(col, justify="right" if col != "stage" else "left")

@@ -56,8 +56,10 @@ def explain_lines(evaluation: Evaluation) -> list[str]:
         lines.append(f"    {ref.url[:100]}{anchor}")
     lines.append(f"  attachments: {len(views.attachments)}")
     for att in views.attachments[:10]:
-        lines.append(f"    {att.part} {att.name or '(no name)'}: declared {att.declared_type}, "
-                     f"sniffed {att.sniffed_type}, {len(att.data)} bytes")  # fmt: skip
+        lines.append(
+            f"    {att.part} {att.name or '(no name)'}: declared {att.declared_type}, "
+            f"sniffed {att.sniffed_type}, {len(att.data)} bytes"
+        )
     for hit in views.limit_hits:
         lines.append(f"  limit hit: {hit.limit}: {hit.detail}")
     lines.append("verdict")

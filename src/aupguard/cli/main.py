@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aupguard.cli import bench, demo, explain, policy, scan
+from aupguard.cli import bench, demo, evaluate, explain, policy, scan
 
 app = typer.Typer(
     name="aupguard",
@@ -17,6 +17,7 @@ app.command("demo")(demo.demo)
 app.command("scan")(scan.scan)
 app.command("explain")(explain.explain)
 app.command("bench")(bench.bench)
+app.command("eval")(evaluate.evaluate)
 app.add_typer(policy.app, name="policy")
 
 

@@ -48,10 +48,13 @@ def check(aup: AupOption = None, rules: RulesOption = None) -> None:
         err_console.print(f"warning: signal {name} has a weight but no detector emits it")
     for name in sorted(set(ruleset.detectors) - set(engine.registry.classes)):
         err_console.print(f"warning: detector {name!r} is configured but not installed")
-    console.print(f"AUP {document.version} (effective {document.effective}): "
-                  f"{len(document.clauses)} clauses")  # fmt: skip
-    console.print(f"ruleset {ruleset.version} sha256:{ruleset.content_hash}: "
-                  f"{len(engine.detectors)} detectors active")  # fmt: skip
+    console.print(
+        f"AUP {document.version} (effective {document.effective}): {len(document.clauses)} clauses"
+    )
+    console.print(
+        f"ruleset {ruleset.version} sha256:{ruleset.content_hash}: "
+        f"{len(engine.detectors)} detectors active"
+    )
     console.print("ok")
 
 

@@ -64,9 +64,14 @@ def scan(
     jobs = jobs or os.cpu_count() or 1
     show_progress = fmt is Format.TABLE and err_console.is_terminal
     progress = Progress(
-        TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err_console, disable=not show_progress, transient=True,
-    )  # fmt: skip
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not show_progress,
+        transient=True,
+    )
     with progress:
         task = progress.add_task("scan", total=len(files))
         for row in scan_files(files, document, ruleset, jobs, lambda: progress.advance(task)):
@@ -95,16 +100,26 @@ def _report_problem(row: ScanRow) -> None:
 
 
 def _row_json(row: ScanRow) -> dict[str, object]:
-    return {"source": row.source, "event_id": row.event_id, "channel": row.channel,
-            "action": row.action, "clauses": list(row.clauses), "scores": row.scores,
-            "signals": list(row.signals)}  # fmt: skip
+    return {
+        "source": row.source,
+        "event_id": row.event_id,
+        "channel": row.channel,
+        "action": row.action,
+        "clauses": list(row.clauses),
+        "scores": row.scores,
+        "signals": list(row.signals),
+    }
 
 
 def _summary(rows: list[ScanRow]) -> dict[str, object]:
     actions = Counter(r.action for r in rows if r.error is None)
     clauses = Counter(c for r in rows for c in r.clauses)
-    return {"events": sum(actions.values()), "errors": sum(1 for r in rows if r.error),
-            "actions": dict(actions), "clauses": dict(clauses)}  # fmt: skip
+    return {
+        "events": sum(actions.values()),
+        "errors": sum(1 for r in rows if r.error),
+        "actions": dict(actions),
+        "clauses": dict(clauses),
+    }
 
 
 def _print_tables(rows: list[ScanRow], clause_ids: list[str]) -> None:

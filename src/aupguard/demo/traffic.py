@@ -53,13 +53,25 @@ def _with_attachment(mail: bytes, name: str, data: bytes) -> bytes:
     head = head.replace(b"Content-Type: text/plain; charset=utf-8", b"")
     boundary = b"demo-boundary-7f3a"
     return (
-        head.rstrip(b"\r\n") + b"\r\nContent-Type: multipart/mixed; boundary=\"" + boundary
-        + b"\"\r\n\r\n--" + boundary + b"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-        + body + b"\r\n--" + boundary + b"\r\nContent-Type: application/octet-stream; name=\""
-        + name.encode() + b"\"\r\nContent-Disposition: attachment; filename=\"" + name.encode()
-        + b"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(data)
-        + b"\r\n--" + boundary + b"--\r\n"
-    )  # fmt: skip
+        head.rstrip(b"\r\n")
+        + b'\r\nContent-Type: multipart/mixed; boundary="'
+        + boundary
+        + b'"\r\n\r\n--'
+        + boundary
+        + b"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        + body
+        + b"\r\n--"
+        + boundary
+        + b'\r\nContent-Type: application/octet-stream; name="'
+        + name.encode()
+        + b'"\r\nContent-Disposition: attachment; filename="'
+        + name.encode()
+        + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        + base64.encodebytes(data)
+        + b"\r\n--"
+        + boundary
+        + b"--\r\n"
+    )
 
 
 def write_demo_traffic(folder: Path, seed: int = 7, per_tenant: int = 20) -> list[Path]:
@@ -93,16 +105,29 @@ def write_demo_traffic(folder: Path, seed: int = 7, per_tenant: int = 20) -> lis
             lines.append(json.dumps(sms))
     # The violations the demo must find.
     bad = TENANTS[2]
-    mail = _mail(bad, "it@customers.example", "Invoice", "Please find the invoice attached.",
-                 start, 9001)  # fmt: skip
+    mail = _mail(
+        bad, "it@customers.example", "Invoice", "Please find the invoice attached.", start, 9001
+    )
     (folder / "initech-it-invoice.eml").write_bytes(_with_attachment(mail, "invoice.com", EICAR))
-    spam = _mail(TENANTS[1], "list@customers.example", "Cheap flights!!!",
-                 f"Win a free holiday now! {GTUBE}", start, 9002)  # fmt: skip
+    spam = _mail(
+        TENANTS[1],
+        "list@customers.example",
+        "Cheap flights!!!",
+        f"Win a free holiday now! {GTUBE}",
+        start,
+        9002,
+    )
     (folder / "globex-travel-promo.eml").write_bytes(spam)
     written += [folder / "initech-it-invoice.eml", folder / "globex-travel-promo.eml"]
-    chat = {"channel": "chat", "tenant": "acme-dental", "agent": "agent-7", "turns": [
-        {"role": "customer", "text": "Hi, can I move my cleaning to Friday?"},
-        {"role": "agent", "text": "Of course, Friday at 10 works. See you then!"}]}  # fmt: skip
+    chat = {
+        "channel": "chat",
+        "tenant": "acme-dental",
+        "agent": "agent-7",
+        "turns": [
+            {"role": "customer", "text": "Hi, can I move my cleaning to Friday?"},
+            {"role": "agent", "text": "Of course, Friday at 10 works. See you then!"},
+        ],
+    }
     lines.append(json.dumps(chat))
     jsonl = folder / "messaging.jsonl"
     jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -26,7 +26,9 @@ class LimitsDetector(Detector):
         # Reading every view first makes the limit list complete.
         _ = view.text_parts, view.attachments, view.urls
         if view.limit_hits:
-            ev = tuple(Evidence(h.part or "message", detail=f"{h.limit}: {h.detail}")
-                       for h in view.limit_hits[:10])  # fmt: skip
+            ev = tuple(
+                Evidence(h.part or "message", detail=f"{h.limit}: {h.detail}")
+                for h in view.limit_hits[:10]
+            )
             found.append(self.signal("PARSE_LIMIT_EXCEEDED", 1.0, *ev))
         return found

@@ -110,8 +110,10 @@ class IdentitySnapshot:
         return hits[0][3] if hits else None
 
     def ip_in_ranges(self, tenant: str, ip: str, workload: str | None = None) -> bool:
-        return any(r[3] == tenant and (workload is None or r[4] in (None, workload))
-                   for r in self._range_hits(ip))  # fmt: skip
+        return any(
+            r[3] == tenant and (workload is None or r[4] in (None, workload))
+            for r in self._range_hits(ip)
+        )
 
     def owner_of_number(self, number: str) -> str | None:
         return self._numbers.get(normalize_number(number))

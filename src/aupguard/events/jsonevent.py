@@ -123,16 +123,30 @@ def _content(ev: EventIn, when: datetime) -> Content:
         _require(ev, "caller", "callee")
         assert ev.caller and ev.callee
         return CallRecord(
-            ev.caller, ev.callee, when, ev.duration, ev.answered, ev.direction,
-            ev.attestation, ev.sip_code,
-        )  # fmt: skip
+            ev.caller,
+            ev.callee,
+            when,
+            ev.duration,
+            ev.answered,
+            ev.direction,
+            ev.attestation,
+            ev.sip_code,
+        )
     if ch is Channel.FLOW:
         _require(ev, "src", "dst")
         assert ev.src and ev.dst
         return Flow(
-            ev.src, ev.dst, ev.src_port, ev.dst_port, ev.proto, ev.flags,
-            ev.bytes_out, ev.bytes_in, ev.packets, ev.state,
-        )  # fmt: skip
+            ev.src,
+            ev.dst,
+            ev.src_port,
+            ev.dst_port,
+            ev.proto,
+            ev.flags,
+            ev.bytes_out,
+            ev.bytes_in,
+            ev.packets,
+            ev.state,
+        )
     if ch is Channel.HTTP:
         if ev.line:
             req, _ = parse_access_line(ev.line)
@@ -175,7 +189,16 @@ def event_from_json(obj: Any, source: str = "") -> Event:
     )
     recipients = tuple(ev.recipients) + ((ev.recipient,) if ev.recipient else ())
     return Event(
-        id=event_id, channel=ev.channel, content=content, time=when, tenant=ev.tenant,
-        workload=ev.workload, direction=ev.direction, sender=ev.sender or ev.sender_id,
-        recipients=recipients, agent=ev.agent, campaign=ev.campaign, source=source,
-    )  # fmt: skip
+        id=event_id,
+        channel=ev.channel,
+        content=content,
+        time=when,
+        tenant=ev.tenant,
+        workload=ev.workload,
+        direction=ev.direction,
+        sender=ev.sender or ev.sender_id,
+        recipients=recipients,
+        agent=ev.agent,
+        campaign=ev.campaign,
+        source=source,
+    )

@@ -54,6 +54,9 @@ class Views:
         self.limits = limits or Limits()
         self.limit_hits: list[LimitHit] = []
         self.defects: list[str] = []
+        # Analyses several detectors share (e.g. e-mail authentication results), computed
+        # by the first detector that needs one and reused by the others for this event.
+        self.memo: dict[str, object] = {}
 
     @cached_property
     def text_parts(self) -> tuple[TextPart, ...]:

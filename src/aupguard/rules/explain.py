@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 def explain(
     verdict: Verdict, ruleset: Ruleset, failures: Sequence[DetectorFailure] = ()
 ) -> tuple[str, ...]:
-    policy = (f"  policy: AUP {verdict.document_version}, ruleset {verdict.ruleset_version} "
-              f"({verdict.ruleset_hash[:12]})")  # fmt: skip
+    policy = (
+        f"  policy: AUP {verdict.document_version}, ruleset {verdict.ruleset_version} "
+        f"({verdict.ruleset_hash[:12]})"
+    )
     if not verdict.signals and not failures:
         return ("ALLOW: no clause violated, no signal", policy)
     lines = [f"{verdict.action.label.upper()}: " + _headline(verdict)]
@@ -25,7 +27,10 @@ def explain(
             continue
         lines.append(_clause_line(cs, ruleset))
         for name, value in cs.contributors:
-            sig = next(s for s in verdict.signals if s.name == name and not s.shadow)
+            sig = next((s for s in verdict.signals if s.name == name and not s.shadow), None)
+            if sig is None:  # a combo: its parts are listed on their own lines
+                lines.append(f"    {name} {value:+.2f} (combination)")
+                continue
             kind = "deterministic" if sig.deterministic else "statistical"
             lines.append(
                 f"    {name} {value:+.2f} ({kind}, {sig.detector} v{sig.detector_version})"

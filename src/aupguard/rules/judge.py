@@ -10,8 +10,7 @@ from aupguard.rules.model import Action, Mode, Ruleset, Thresholds
 from aupguard.rules.verdict import ClauseScore, Verdict
 from aupguard.signals import Signal
 
-_ON_ERROR = {"allow": Action.ALLOW, "flag": Action.FLAG, "hold": Action.HOLD,
-             "defer": Action.DEFER}  # fmt: skip
+_ON_ERROR = {"allow": Action.ALLOW, "flag": Action.FLAG, "hold": Action.HOLD, "defer": Action.DEFER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +60,12 @@ def judge(
                 continue
             contributors.append((name, weight * best.strength))
             deterministic |= best.deterministic and weight > 0
+        for combo in rules.combos:
+            parts = [strongest.get(n) for n in combo.all_of]
+            if all(p is not None and p.name not in suppressed for p in parts):
+                strength = min(p.strength for p in parts if p is not None)
+                contributors.append((combo.name, combo.weight * strength))
+                deterministic |= combo.weight > 0 and all(p.deterministic for p in parts if p)
         score = combine([v for _, v in contributors])
         thresholds: Thresholds = ruleset.thresholds_for(clause)
         action = thresholds.action_for(score)
@@ -69,9 +74,19 @@ def judge(
             on_error = rules.on_detector_error or ruleset.defaults.on_detector_error
             action = max(action, _ON_ERROR[on_error])
         hit_suppressed = tuple(sorted(suppressed & fired & rules.signals.keys()))
-        scores.append(ClauseScore(clause, score, action, rules.mode, tuple(contributors),
-                                  deterministic, hit_suppressed,
-                                  reason if hit_suppressed else "", errored))  # fmt: skip
+        scores.append(
+            ClauseScore(
+                clause,
+                score,
+                action,
+                rules.mode,
+                tuple(contributors),
+                deterministic,
+                hit_suppressed,
+                reason if hit_suppressed else "",
+                errored,
+            )
+        )
     enforced = [c.action for c in scores if c.mode is Mode.ENFORCE]
     shadow = [c.action for c in scores if c.mode is Mode.SHADOW]
     action = max(enforced, default=Action.ALLOW)

@@ -30,12 +30,18 @@ def check_against_document(ruleset: Ruleset, document: AupDocument, path: Path) 
     for clause in ruleset.clauses:
         if clause not in document.by_id:
             known = ", ".join(document.by_id)
-            problems.append((str(path), lines.get(("clauses", clause)),
-                             f"clauses.{clause}: not a clause of AUP {document.version} "
-                             f"(expected one of: {known})"))  # fmt: skip
+            problems.append(
+                (
+                    str(path),
+                    lines.get(("clauses", clause)),
+                    f"clauses.{clause}: not a clause of AUP {document.version} "
+                    f"(expected one of: {known})",
+                )
+            )
     for clause in document.by_id:
         if clause not in ruleset.clauses:
-            problems.append((str(path), lines.get(("clauses",)),
-                             f"clauses: AUP clause {clause!r} has no rules"))  # fmt: skip
+            problems.append(
+                (str(path), lines.get(("clauses",)), f"clauses: AUP clause {clause!r} has no rules")
+            )
     if problems:
         raise PolicyError(problems)

@@ -63,17 +63,30 @@ class Thresholds(Strict):
         return self
 
     def action_for(self, score: float) -> Action:
-        for name, action in (("block", Action.BLOCK), ("defer", Action.DEFER),
-                             ("hold", Action.HOLD), ("flag", Action.FLAG)):  # fmt: skip
+        for name, action in (
+            ("block", Action.BLOCK),
+            ("defer", Action.DEFER),
+            ("hold", Action.HOLD),
+            ("flag", Action.FLAG),
+        ):
             value = getattr(self, name)
             if value is not None and score >= value and score > 0:
                 return action
         return Action.ALLOW
 
 
+class Combo(Strict):
+    """Weight that counts only when every signal in `all_of` fired (e.g. bulk AND no auth)."""
+
+    name: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,63}$")
+    all_of: list[str] = Field(min_length=2)
+    weight: float = Field(ge=-1, le=1)
+
+
 class ClauseRules(Strict):
     mode: Mode = Mode.ENFORCE
     signals: dict[str, float] = Field(default_factory=dict)  # signal -> weight in [-1, 1]
+    combos: list[Combo] = Field(default_factory=list)
     thresholds: Thresholds | None = None  # defaults.thresholds when absent
     on_detector_error: Literal["allow", "flag", "hold", "defer"] | None = None
 

@@ -1,0 +1,123 @@
+"""`aupguard eval`: precision, recall, F1 and false-positive rate on a labelled corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from aupguard.cli.common import AupOption, RulesOption, console, err_console, fail, load_policy
+from aupguard.cli.scanning import ScanRow, scan_files
+from aupguard.events.sources import expand_paths
+from aupguard.metrics import average_precision, pr_curve, quality
+from aupguard.rules.model import Action
+from aupguard.runtime import tune_gc
+
+
+def _rows(paths: list[Path], jobs: int, aup: Path | None, rules: Path | None) -> list[ScanRow]:
+    document, ruleset = load_policy(aup, rules)
+    files = [p for p in expand_paths(paths) if isinstance(p, Path)]
+    rows = list(scan_files(files, document, ruleset, jobs))
+    bad = [r for r in rows if r.error]
+    for r in bad[:5]:
+        err_console.print(f"{r.source}: error: {r.error}", highlight=False)
+    if bad:
+        err_console.print(f"{len(bad)} inputs unreadable (left out of the counts)")
+    return [r for r in rows if r.error is None]
+
+
+def evaluate(
+    pos: Annotated[list[Path], typer.Option("--pos", help="Inputs that violate (repeatable).")],
+    neg: Annotated[list[Path], typer.Option("--neg", help="Inputs that do not (repeatable).")],
+    clause: Annotated[
+        str | None, typer.Option(help="Score this clause only (default: the worst clause).")
+    ] = None,
+    at: Annotated[str, typer.Option(help="Action that counts as detected.")] = "flag",
+    plot: Annotated[Path | None, typer.Option(help="Write a precision-recall PNG here.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (0: one per core).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+    aup: AupOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Scan labelled inputs and report quality with 95 % Wilson intervals."""
+    tune_gc()
+    try:
+        bar = Action.parse(at)
+    except KeyError:
+        fail(f"--at {at!r}: expected flag, hold, defer or block")
+    jobs = jobs or os.cpu_count() or 1
+    positives = _rows(pos, jobs, aup, rules)
+    negatives = _rows(neg, jobs, aup, rules)
+    if not positives or not negatives:
+        fail("need at least one readable positive and one readable negative input")
+    labels = [True] * len(positives) + [False] * len(negatives)
+    rows = positives + negatives
+
+    def score(r: ScanRow) -> float:
+        return r.scores.get(clause, 0.0) if clause else max(r.scores.values(), default=0.0)
+
+    def hit(r: ScanRow) -> bool:
+        return Action.parse(r.action) >= bar and (clause is None or clause in r.clauses)
+
+    q = quality(labels, [hit(r) for r in rows])
+    scores = [score(r) for r in rows]
+    ap = average_precision(labels, scores)
+    ci = q.intervals()
+    result = {
+        "positives": len(positives),
+        "negatives": len(negatives),
+        "tp": q.tp,
+        "fp": q.fp,
+        "fn": q.fn,
+        "tn": q.tn,
+        "precision": q.precision,
+        "recall": q.recall,
+        "f1": q.f1,
+        "fpr": q.fpr,
+        "auprc": ap,
+        "ci95": ci,
+        "clause": clause,
+        "at": at,
+    }
+    if as_json:
+        console.print_json(json.dumps(result))
+    else:
+        table = Table(title=f"quality ({clause or 'any clause'}, detected at {at} or worse)")
+        for col in ("metric", "value", "95 % Wilson interval"):
+            table.add_column(col)
+        table.add_row("events", f"{len(positives)} positive, {len(negatives)} negative", "")
+        table.add_row("confusion", f"TP {q.tp}  FP {q.fp}  FN {q.fn}  TN {q.tn}", "")
+        for name in ("precision", "recall", "fpr"):
+            lo, hi = ci[name]
+            table.add_row(name, f"{getattr(q, name):.4f}", f"[{lo:.4f}, {hi:.4f}]")
+        table.add_row("F1", f"{q.f1:.4f}", "")
+        table.add_row("AUPRC", f"{ap:.4f}", "")
+        console.print(table)
+    if plot:
+        _plot(plot, pr_curve(labels, scores), ap, clause)
+        err_console.print(f"precision-recall curve written to {plot}")
+
+
+def _plot(
+    path: Path, curve: list[tuple[float, float, float]], ap: float, clause: str | None
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=120)
+    ax.step([r for _, _, r in curve], [p for _, p, _ in curve], where="post")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1.01)
+    ax.set_ylim(0, 1.01)
+    ax.set_title(f"{clause or 'any clause'}: AUPRC {ap:.3f}")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
