@@ -1,0 +1,1 @@
+"""The audit trail: an append-only hash chain, verdict Merkle batches, signed checkpoints."""

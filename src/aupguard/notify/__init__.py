@@ -1,0 +1,1 @@
+"""Notices to tenants and operators through a transactional outbox (e-mail, webhooks)."""

@@ -1,0 +1,51 @@
+"""Real local servers for tests: PostgreSQL schemas and Redis key prefixes, isolated per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require(host: str, port: int, what: str) -> None:
+    """Skip on a developer machine without the server; fail in CI, where it must be up."""
+    if not _listening(host, port):
+        message = f"{what} is not listening on {host}:{port} (scripts/services.sh starts it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema in database `test`; yields a URL whose search_path points at it."""
+    require(PG_HOST, PG_PORT, "PostgreSQL")
+    import psycopg
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = f"host={PG_HOST} port={PG_PORT} dbname=test user=postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield (
+            f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
+            f"?options=-csearch_path%3D{schema}"
+        )
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
