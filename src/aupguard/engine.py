@@ -70,6 +70,7 @@ class Engine:
         *,
         dry_run: bool = False,
         timings: Timings | None = None,
+        document_version: str | None = None,
     ) -> Evaluation:
         """Judge one event. With dry_run the observations are dropped (explain, eval)."""
         ctx = ctx or Context(now=event.time)
@@ -99,7 +100,12 @@ class Engine:
                     observations.append(item)
         started = clock()
         verdict = judge(
-            event.id, signals, self.ruleset, self.document.version, failures, self.model_hashes
+            event.id,
+            signals,
+            self.ruleset,
+            document_version or self.document.version,
+            failures,
+            self.model_hashes,
         )
         if timings is not None:
             timings["judge"] = timings.get("judge", 0.0) + clock() - started

@@ -10,10 +10,10 @@ from pydantic import BaseModel
 
 from aupguard.aup.model import AupDocument
 from aupguard.cli.common import AupOption, RulesOption, console, err_console, load_policy
+from aupguard.datadiff import diff_models
 from aupguard.datafile import read_yaml, validate
 from aupguard.engine import Engine
 from aupguard.errors import PolicyError
-from aupguard.rules.diff import diff_models
 from aupguard.rules.model import Ruleset
 
 app = typer.Typer(help="Check, show and compare AUP documents and rulesets.", no_args_is_help=True)

@@ -119,6 +119,7 @@ class LadderStep(Strict):
     strikes: int = Field(ge=1)
     action: Literal["warn", "restrict", "suspend", "terminate"]
     scope: Literal["tenant", "channel", "identity", "campaign", "agent"] = "tenant"
+    restriction: Literal["throttle", "defer", "block"] = "throttle"  # for `restrict` steps
     needs_deterministic: bool = False  # automatic only on signature/hash/feed evidence
     needs_second_person: bool = False
 

@@ -1,4 +1,4 @@
-"""What changed between two AUP documents or two rulesets, as readable lines."""
+"""What changed between two AUP documents or two rulesets (any policy model), as lines."""
 
 from __future__ import annotations
 

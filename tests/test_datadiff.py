@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aupguard.aup.load import load_document
-from aupguard.rules.diff import diff_models
+from aupguard.datadiff import diff_models
 from aupguard.rules.load import load_ruleset
 
 

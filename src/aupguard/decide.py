@@ -1,0 +1,188 @@
+"""The one decision component every entry point calls: status, engine, record, enforce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from aupguard.aup.load import load_document
+from aupguard.aup.model import AupDocument
+from aupguard.aup.versions import document_of, in_force, publish, published
+from aupguard.detectors.context import Context
+from aupguard.enforce.identities import IdentitySnapshot
+from aupguard.enforce.status import Status, StatusCache
+from aupguard.enforce.tenants import snapshot
+from aupguard.engine import Engine
+from aupguard.events.model import Event
+from aupguard.recording import EventFacts, facts_of, record
+from aupguard.rules.load import load_ruleset
+from aupguard.rules.model import Action, Ruleset
+from aupguard.rules.verdict import Verdict
+from aupguard.settings import Settings
+from aupguard.state.base import StateStore
+from aupguard.state.memory import MemoryState
+from aupguard.store.db import Store
+from aupguard.store.models import AppliedEvent, Tenant
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    event_id: str
+    action: str  # allow, flag, hold, defer, block
+    reason: str
+    case_ref: str | None = None
+    feedback_token: str | None = None
+    verdict: Verdict | None = None  # None when refused by status or replayed
+    replayed: bool = False
+
+
+class Decider:
+    """Built once per process; `decide` is safe to call from many processes at once."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        ruleset: Ruleset | None = None,
+        state: StateStore | None = None,
+        settings: Settings | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.state = state or MemoryState()
+        self.ruleset = ruleset or (engine.ruleset if engine else load_ruleset())
+        self.documents = self._documents()
+        newest = self.documents[max(self.documents, key=lambda v: tuple(map(int, v.split("."))))]
+        self.engine = engine or Engine(self.ruleset, newest)
+        self.token_key = self.settings.secret("token")
+        self.status = StatusCache(store)
+        self.status.refresh()
+        self.directory = self._directory()
+        from aupguard.enforce.rulesets import activate
+
+        activate(store, self.ruleset, actor="system")
+
+    def _documents(self) -> dict[str, AupDocument]:
+        with self.store.write() as s:
+            rows = published(s)
+            if not rows:  # a new database starts with the shipped document in force
+                path_doc = load_document()
+                from aupguard.aup.load import DEFAULT_PATH
+
+                publish(
+                    s,
+                    path_doc,
+                    DEFAULT_PATH.read_text("utf-8"),
+                    actor="system",
+                    now=datetime.now(UTC),
+                )
+                rows = published(s)
+            self._versions = rows
+            return {r.version: document_of(r) for r in rows}
+
+    def _directory(self) -> IdentitySnapshot:
+        with self.store.read() as s:
+            return snapshot(s)
+
+    def reload(self) -> None:
+        """Pick up new identities, status changes and published AUP versions."""
+        self.documents = self._documents()
+        self.directory = self._directory()
+        self.status.refresh()
+
+    def decide(self, event: Event) -> Decision:
+        replay = self._replay(event.id)
+        if replay is not None:
+            return replay
+        facts = facts_of(event, self.token_key)
+        current = self.status.check(event.tenant, event.channel.value, facts.identities)
+        row = in_force(self._versions, event.time.date())
+        document = self.documents[row.version] if row else self.engine.document
+        verdict: Verdict | None = None
+        refusal = _refusal(current)
+        if refusal is None:
+            ctx = Context(state=self.state, directory=self.directory, now=event.time)
+            evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
+            self.state.apply(event.id, evaluation.observations, event.time)
+            verdict = evaluation.verdict
+            facts = facts_of(event, self.token_key, evaluation.views)
+        try:
+            decision = self._record(event, facts, verdict, current, refusal, document)
+        except IntegrityError:  # another process decided this event id first
+            replay = self._replay(event.id)
+            assert replay is not None
+            return replay
+        if (decision.verdict is not None and decision.verdict.violated) or refusal:
+            self.status.refresh()
+        return decision
+
+    def _replay(self, event_id: str) -> Decision | None:
+        with self.store.read() as s:
+            row = s.get(AppliedEvent, event_id)
+            if row is None:
+                return None
+            from aupguard.store.models import SendLogRow
+
+            log = s.get(SendLogRow, event_id)
+            return Decision(
+                event_id,
+                row.action,
+                row.reason,
+                row.case_ref,
+                log.feedback_token if log else None,
+                None,
+                replayed=True,
+            )
+
+    def _record(
+        self,
+        event: Event,
+        facts: EventFacts,
+        verdict: Verdict | None,
+        current: Status,
+        refusal: tuple[Action, str] | None,
+        document: AupDocument,
+    ) -> Decision:
+        with self.store.write() as s:
+            tenant = None
+            if event.tenant:
+                tenant = s.execute(
+                    select(Tenant).where(Tenant.id == event.tenant).with_for_update()
+                ).scalar()
+            outcome = record(
+                s,
+                event,
+                facts,
+                verdict,
+                refusal,
+                current,
+                tenant,
+                self.ruleset,
+                document,
+                self.settings,
+                self._versions,
+            )
+        return Decision(
+            event.id,
+            outcome.action,
+            outcome.reason,
+            outcome.case_ref,
+            facts.feedback_token,
+            verdict,
+        )
+
+
+def _refusal(current: Status) -> tuple[Action, str] | None:
+    """Status alone decides: a suspended tenant is refused without content checks."""
+    ref = f" (case AUP-{current.case_id:06d})" if current.case_id else ""
+    if current.state in ("suspended", "terminated"):
+        return Action.BLOCK, f"tenant {current.state}{ref}"
+    if current.state == "restricted" and current.restriction == "block":
+        return Action.BLOCK, f"restricted: sending blocked{ref}"
+    if current.state == "restricted" and current.restriction == "defer":
+        return Action.DEFER, f"restricted: deferred{ref}"
+    return None

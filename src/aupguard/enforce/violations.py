@@ -1,0 +1,256 @@
+"""From a verdict to strikes, cases and ladder actions, with the brakes applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aupguard.audit.chain import append as audit
+from aupguard.aup.model import AupDocument
+from aupguard.enforce.actions import ActionRequest, take
+from aupguard.enforce.brakes import brake_reason
+from aupguard.enforce.cases import add_item, distinct_violations, mark_fast_review, open_case
+from aupguard.enforce.ladder import STRENGTH, already_taken, step_for
+from aupguard.notify.outbox import enqueue
+from aupguard.rules.model import Action as Level
+from aupguard.rules.model import Mode, Ruleset
+from aupguard.rules.verdict import ClauseScore, Verdict
+from aupguard.store.models import Action, Case, Strike
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Who and what an event's actions may target."""
+
+    tenant_id: str
+    event_id: str
+    channel: str
+    identity: str | None
+    campaign: str | None
+    agent: str | None
+
+    def target(self, scope: str) -> str:
+        value = {
+            "tenant": "*",
+            "channel": self.channel,
+            "identity": self.identity,
+            "campaign": self.campaign,
+            "agent": self.agent,
+        }.get(scope)
+        return value or "*"
+
+
+@dataclass(slots=True)
+class Outcome:
+    cases: list[Case] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+def handle(
+    session: Session,
+    subject: Subject,
+    verdict: Verdict,
+    ruleset: Ruleset,
+    document: AupDocument,
+    now: datetime,
+    public_url: str,
+    operator: str,
+) -> Outcome:
+    out = Outcome()
+    for cs in verdict.clauses:
+        if cs.mode is Mode.SHADOW and cs.action >= Level.FLAG:
+            _shadow(session, subject, cs, ruleset, document, now, public_url, out)
+        elif cs.violated:
+            _violation(
+                session, subject, verdict, cs, ruleset, document, now, public_url, operator, out
+            )
+    return out
+
+
+def _strikes(session: Session, tenant: str, clause: str, since: datetime) -> int:
+    q = select(func.count(Strike.id)).where(
+        Strike.tenant_id == tenant,
+        Strike.clause == clause,
+        Strike.removed_by.is_(None),
+        Strike.time >= since,
+    )
+    return int(session.execute(q).scalar_one())
+
+
+def _taken(session: Session, case: Case) -> set[str]:
+    rows = session.execute(
+        select(Action.kind).where(
+            Action.case_id == case.id, Action.state.in_(("effective", "pending_approval"))
+        )
+    )
+    return {r[0] for r in rows}
+
+
+def _violation(
+    session: Session,
+    subject: Subject,
+    verdict: Verdict,
+    cs: ClauseScore,
+    ruleset: Ruleset,
+    document: AupDocument,
+    now: datetime,
+    public_url: str,
+    operator: str,
+    out: Outcome,
+) -> None:
+    clause = document.by_id.get(cs.clause)
+    case = open_case(session, subject.tenant_id, cs.clause, clause.severity if clause else 2, now)
+    out.cases.append(case)
+    signals = [n for n, _ in cs.contributors]
+    add_item(
+        session,
+        case,
+        "violation",
+        subject.event_id,
+        "system",
+        {"action": cs.action.label, "score": round(cs.score, 4), "signals": signals},
+        now,
+    )
+    if not (cs.action >= Level.HOLD or cs.deterministic):
+        return  # a flag on statistical evidence alone is for review, not a strike
+    detectors = sorted(
+        {f"{s.detector}@{s.detector_version}" for s in verdict.signals if s.name in signals}
+    )
+    try:
+        with session.begin_nested():
+            session.add(
+                Strike(
+                    tenant_id=subject.tenant_id,
+                    clause=cs.clause,
+                    event_id=subject.event_id,
+                    case_id=case.id,
+                    deterministic=cs.deterministic,
+                    detectors=detectors,
+                    time=now,
+                )
+            )
+    except IntegrityError:
+        return  # this event's strike exists: a redelivery adds nothing
+    if not cs.deterministic:
+        mark_fast_review(case, now)  # a model alone holds the traffic; a person decides
+    ladder = ruleset.ladder_for(cs.clause)
+    strikes = _strikes(
+        session, subject.tenant_id, cs.clause, now - timedelta(days=ladder.window_days)
+    )
+    step = step_for(ladder, strikes)
+    if step is None or already_taken(step, _taken(session, case)):
+        return
+    severe = STRENGTH[step.action] >= STRENGTH["suspend"]
+    enough = distinct_violations(session, case) >= ladder.distinct_events_for_suspend
+    if (step.needs_deterministic and not cs.deterministic) or (
+        severe and not (cs.deterministic or enough)
+    ):
+        mark_fast_review(case, now)
+        add_item(
+            session,
+            case,
+            "note",
+            f"ladder:{step.action}:{strikes}",
+            "system",
+            {
+                "note": f"ladder reached {step.action} at {strikes} strikes; automatic action "
+                "needs deterministic evidence or more distinct events: review"
+            },
+            now,
+        )
+        return
+    state = "pending_approval" if step.needs_second_person else "effective"
+    brake = brake_reason(session, ruleset.brakes, now) if state == "effective" else None
+    if brake:
+        state = "braked"
+        audit(
+            session,
+            actor="system",
+            kind="brake.tripped",
+            subject=f"case:{case.id}",
+            data={"reason": brake},
+            time=now,
+        )
+        enqueue(
+            session,
+            dedup_key=f"brake:{now:%Y%m%d%H}",
+            channel="email",
+            tenant_id=None,
+            topic="alert",
+            recipient=operator,
+            subject="[aupguard] brake tripped",
+            body=f"Automatic actions are stopped: {brake}. Review the queue.",
+            payload={"reason": brake},
+            now=now,
+        )
+        mark_fast_review(case, now)
+    facts = [
+        f"Event {subject.event_id} on {subject.channel} violated {cs.clause} "
+        f"(score {cs.score:.2f}; signals: {', '.join(signals)})",
+        f"{strikes} strike(s) for this clause in the last {ladder.window_days} days",
+    ]
+    action = take(
+        session,
+        ActionRequest(
+            tenant_id=subject.tenant_id,
+            kind=step.action,
+            actor="system",
+            automated=True,
+            reason=f"ladder step {step.strikes} strikes -> {step.action}",
+            scope=step.scope,
+            target=subject.target(step.scope),
+            restriction=step.restriction if step.action == "restrict" else None,
+            clause=cs.clause,
+            case=case,
+            facts=tuple(facts),
+            state=state,
+        ),
+        document,
+        now,
+        public_url,
+    )
+    out.actions.append(action)
+
+
+def _shadow(
+    session: Session,
+    subject: Subject,
+    cs: ClauseScore,
+    ruleset: Ruleset,
+    document: AupDocument,
+    now: datetime,
+    public_url: str,
+    out: Outcome,
+) -> None:
+    """Record what the ladder would have done; change nothing a tenant can see."""
+    ladder = ruleset.ladder_for(cs.clause)
+    strikes = _strikes(
+        session, subject.tenant_id, cs.clause, now - timedelta(days=ladder.window_days)
+    )
+    step = step_for(ladder, strikes + 1)
+    if step is None:
+        return
+    out.actions.append(
+        take(
+            session,
+            ActionRequest(
+                tenant_id=subject.tenant_id,
+                kind=step.action,
+                actor="system",
+                automated=True,
+                reason=f"shadow: clause {cs.clause} is in shadow mode",
+                scope=step.scope,
+                target=subject.target(step.scope),
+                clause=cs.clause,
+                state="shadow",
+                facts=(f"Event {subject.event_id} would have counted for {cs.clause}",),
+            ),
+            document,
+            now,
+            public_url,
+        )
+    )

@@ -1,0 +1,240 @@
+"""What the decision component writes for one event, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from aupguard.aup.model import AupDocument
+from aupguard.aup.versions import accept, in_force
+from aupguard.enforce.status import Status
+from aupguard.enforce.tokens import feedback_token, recipient_digest
+from aupguard.enforce.violations import Subject, handle
+from aupguard.events.email import EmailView
+from aupguard.events.model import CallRecord, EmailContent, Event, MessageContent
+from aupguard.events.views import Views
+from aupguard.rules.model import Action, Ruleset
+from aupguard.rules.verdict import Verdict
+from aupguard.settings import Settings
+from aupguard.store.models import AppliedEvent, AupVersion, SendLogRow, Tenant, VerdictRecord
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    identity: str | None  # sending domain, number or sender ID
+    identities: tuple[str, ...]  # status keys: identity, campaign:<fp>, agent:<id>
+    message_id: str | None
+    recipient_digest: str | None
+    sending_ip: str | None
+    campaign: str
+    feedback_token: str
+    content_digest: str
+
+
+def facts_of(event: Event, key: bytes, views: Views | None = None) -> EventFacts:
+    content = event.content
+    identity = event.sender
+    message_id = None
+    ip = None
+    text = ""
+    recipients = event.recipients
+    if isinstance(content, EmailContent):
+        ip = content.client_ip
+        recipients = recipients or content.rcpt_to
+        if isinstance(views, EmailView):
+            identity = views.from_address[1].rpartition("@")[2] or identity
+            message_id = views.message_id
+            text = views.subject
+        raw = content.raw
+    elif isinstance(content, MessageContent):
+        identity = content.sender_id or identity
+        recipients = recipients or ((content.recipient,) if content.recipient else ())
+        text, raw = content.text, content.text.encode()
+    elif isinstance(content, CallRecord):
+        identity, raw = content.caller, content.caller.encode()
+    else:
+        raw = repr(content).encode()
+    campaign = (
+        event.campaign
+        or hashlib.sha256(
+            f"{event.tenant}|{identity}|{re.sub(r'[0-9]+', '#', text.lower())[:200]}".encode()
+        ).hexdigest()[:16]
+    )
+    keys = tuple(
+        k
+        for k in (identity, f"campaign:{campaign}", f"agent:{event.agent}" if event.agent else None)
+        if k
+    )
+    return EventFacts(
+        identity.lower() if identity and "@" not in identity else identity,
+        keys,
+        message_id,
+        recipient_digest(key, recipients),
+        ip,
+        campaign,
+        feedback_token(key, event.id),
+        hashlib.sha256(raw).hexdigest(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    action: str
+    reason: str
+    case_ref: str | None
+
+
+def verdict_digest(event_id: str, verdict: Verdict, content_digest: str) -> str:
+    """Digest over non-personal fields only: purging evidence never breaks the audit."""
+    body = json.dumps(
+        [
+            event_id,
+            verdict.action.label,
+            [c.clause for c in verdict.violated],
+            verdict.scores,
+            sorted({s.name for s in verdict.signals}),
+            verdict.document_version,
+            verdict.ruleset_hash,
+            content_digest,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(
+    s: Session,
+    event: Event,
+    facts: EventFacts,
+    verdict: Verdict | None,
+    refusal: tuple[Action, str] | None,
+    current: Status,
+    tenant: Tenant | None,
+    ruleset: Ruleset,
+    document: AupDocument,
+    settings: Settings,
+    versions: list[AupVersion],
+) -> Recorded:
+    now = datetime.now(UTC)
+    if refusal is not None:
+        action, reason = refusal
+        case_ref = f"AUP-{current.case_id:06d}" if current.case_id else None
+    else:
+        assert verdict is not None
+        action, reason, case_ref = verdict.action, verdict.explanation[0], None
+    s.add(
+        AppliedEvent(
+            event_id=event.id,
+            tenant_id=event.tenant,
+            action=action.label,
+            reason=reason[:500],
+            case_ref=case_ref,
+            decided_at=now,
+        )
+    )
+    s.flush()  # a concurrent duplicate fails here, before anything else is written
+    s.add(
+        SendLogRow(
+            event_id=event.id,
+            day=event.time.date(),
+            time=event.time,
+            tenant_id=event.tenant,
+            channel=event.channel.value,
+            identity=facts.identity,
+            message_id=facts.message_id,
+            recipient_digest=facts.recipient_digest,
+            recipients=len(event.recipients),
+            sending_ip=facts.sending_ip,
+            campaign=facts.campaign,
+            feedback_token=facts.feedback_token,
+            action=action.label,
+        )
+    )
+    if verdict is not None and (verdict.signals or verdict.action is not Action.ALLOW):
+        s.add(_verdict_row(event, facts, verdict, settings))
+    if tenant is not None:
+        row = in_force(versions, event.time.date())
+        if row is not None and row.effective <= event.time.date():
+            accept(s, tenant.id, row.version, how="use", actor=f"tenant:{tenant.id}", now=now)
+    if tenant is not None and verdict is not None and verdict.violated:
+        subject = Subject(
+            tenant.id, event.id, event.channel.value, facts.identity, facts.campaign, event.agent
+        )
+        outcome = handle(
+            s,
+            subject,
+            verdict,
+            ruleset,
+            document,
+            event.time,
+            settings.public_url,
+            settings.operator_email,
+        )
+        worst = max(verdict.violated, key=lambda c: (c.action, c.score)).clause
+        case = next((c for c in outcome.cases if c.clause == worst), None)
+        if case is not None:
+            case_ref = case.ref
+            applied = s.get(AppliedEvent, event.id)
+            assert applied is not None
+            applied.case_ref = case_ref
+    return Recorded(action.label, reason, case_ref)
+
+
+def _verdict_row(
+    event: Event, facts: EventFacts, verdict: Verdict, settings: Settings
+) -> VerdictRecord:
+    original, until = None, None
+    if settings.retain_originals_days > 0 and isinstance(event.content, EmailContent):
+        from cryptography.fernet import Fernet
+
+        key = settings.secret("originals")
+        fernet = Fernet(__import__("base64").urlsafe_b64encode(key[:32]))
+        original = fernet.encrypt(event.content.raw)
+        until = event.time + timedelta(days=settings.retain_originals_days)
+    signals = [
+        {
+            "name": sg.name,
+            "strength": round(sg.strength, 4),
+            "deterministic": sg.deterministic,
+            "detector": sg.detector,
+            "version": sg.detector_version,
+            "shadow": sg.shadow,
+            "evidence": [
+                {
+                    "part": e.part,
+                    "excerpt": e.excerpt,
+                    "start": e.start,
+                    "end": e.end,
+                    "detail": e.detail,
+                }
+                for e in sg.evidence[:5]
+            ],
+        }
+        for sg in verdict.signals
+    ]
+    return VerdictRecord(
+        event_id=event.id,
+        tenant_id=event.tenant,
+        time=event.time,
+        channel=event.channel.value,
+        action=verdict.action.label,
+        shadow_action=verdict.shadow_action.label,
+        clauses=[c.clause for c in verdict.violated],
+        scores=verdict.scores,
+        signals=signals,
+        explanation=list(verdict.explanation),
+        document_version=verdict.document_version,
+        ruleset_version=verdict.ruleset_version,
+        ruleset_hash=verdict.ruleset_hash,
+        model_hashes=dict(verdict.model_hashes),
+        content_digest=facts.content_digest,
+        digest=verdict_digest(event.id, verdict, facts.content_digest),
+        original=original,
+        original_until=until,
+    )

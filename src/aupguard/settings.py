@@ -1,0 +1,51 @@
+"""Settings from the environment (AUPGUARD_*), with sane embedded defaults and key files."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"AUPGUARD_{name}", default)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    home: Path = field(default_factory=lambda: Path(_env("HOME", ".aupguard")))
+    db_url: str = ""
+    state_url: str = field(default_factory=lambda: _env("STATE_URL", "memory://"))
+    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "http://127.0.0.1:8080"))
+    retain_originals_days: int = field(
+        default_factory=lambda: int(_env("RETAIN_ORIGINALS_DAYS", "0"))
+    )
+    send_log_days: int = field(default_factory=lambda: int(_env("SEND_LOG_DAYS", "90")))
+    operator_email: str = field(
+        default_factory=lambda: _env("OPERATOR_EMAIL", "abuse-desk@localhost")
+    )
+
+    @property
+    def database_url(self) -> str:
+        return (
+            self.db_url
+            or os.environ.get("AUPGUARD_DB_URL")
+            or f"sqlite:///{self.home / 'aupguard.db'}"
+        )
+
+    def secret(self, name: str, size: int = 32) -> bytes:
+        """A key kept in a file under `home` (created 0600 on first use), never in the DB."""
+        env = os.environ.get(f"AUPGUARD_{name.upper()}_KEY")
+        if env:
+            return bytes.fromhex(env)
+        path = self.home / "keys" / f"{name}.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(size))
+        return bytes.fromhex(path.read_text().strip())
+
+    def ensure_home(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
