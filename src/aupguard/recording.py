@@ -162,7 +162,9 @@ def record(
         row = in_force(versions, event.time.date())
         if row is not None and row.effective <= event.time.date():
             accept(s, tenant.id, row.version, how="use", actor=f"tenant:{tenant.id}", now=now)
-    if tenant is not None and verdict is not None and verdict.violated:
+    if tenant is not None and verdict is not None and (
+        verdict.violated or verdict.shadow_action is not Action.ALLOW
+    ):
         subject = Subject(
             tenant.id, event.id, event.channel.value, facts.identity, facts.campaign, event.agent
         )
@@ -176,8 +178,8 @@ def record(
             settings.public_url,
             settings.operator_email,
         )
-        worst = max(verdict.violated, key=lambda c: (c.action, c.score)).clause
-        case = next((c for c in outcome.cases if c.clause == worst), None)
+        worst = max(verdict.violated, key=lambda c: (c.action, c.score), default=None)
+        case = next((c for c in outcome.cases if worst and c.clause == worst.clause), None)
         if case is not None:
             case_ref = case.ref
             applied = s.get(AppliedEvent, event.id)

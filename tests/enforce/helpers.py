@@ -38,7 +38,7 @@ class FakeModel(Detector):
         return []
 
 
-def test_ruleset() -> Ruleset:
+def ruleset_with_model() -> Ruleset:
     data = load_ruleset().model_dump(mode="json")
     data["clauses"]["phishing"]["signals"] = {"MODEL_PHISH": 0.8}
     return Ruleset.model_validate(data)
@@ -46,7 +46,7 @@ def test_ruleset() -> Ruleset:
 
 def decider(db_url: str, tmp: Path, ruleset: Ruleset | None = None) -> Decider:
     store = Store(db_url)
-    rs = ruleset or test_ruleset()
+    rs = ruleset or ruleset_with_model()
     engine = Engine(rs, load_document(), Registry([EicarDetector, FakeModel]))
     return Decider(store, ruleset=rs, engine=engine, settings=Settings(home=tmp / "home"))
 
