@@ -162,8 +162,10 @@ def record(
         row = in_force(versions, event.time.date())
         if row is not None and row.effective <= event.time.date():
             accept(s, tenant.id, row.version, how="use", actor=f"tenant:{tenant.id}", now=now)
-    if tenant is not None and verdict is not None and (
-        verdict.violated or verdict.shadow_action is not Action.ALLOW
+    if (
+        tenant is not None
+        and verdict is not None
+        and (verdict.violated or verdict.shadow_action is not Action.ALLOW)
     ):
         subject = Subject(
             tenant.id, event.id, event.channel.value, facts.identity, facts.campaign, event.agent

@@ -23,9 +23,14 @@ def _ruleset(**changes: object) -> Ruleset:
 
 
 def test_termination_waits_for_a_second_person(db_url: str, tmp_path: Path) -> None:
-    rs = _ruleset(ladders={"default": {"steps": [{"strikes": 1, "action": "warn"}]},
-                           "malware": {"steps": [{"strikes": 1, "action": "terminate",
-                                                  "needs_second_person": True}]}})
+    rs = _ruleset(
+        ladders={
+            "default": {"steps": [{"strikes": 1, "action": "warn"}]},
+            "malware": {
+                "steps": [{"strikes": 1, "action": "terminate", "needs_second_person": True}]
+            },
+        }
+    )
     d = decider(db_url, tmp_path, rs)
     add_tenant(d)
     d.decide(sms("e1", EICAR_TEXT))
@@ -50,7 +55,9 @@ def test_brake_stops_automatic_actions_and_alerts(db_url: str, tmp_path: Path) -
         d.decide(sms(f"e{i}", EICAR_TEXT, tenant=t, minutes=i))
     with d.store.read() as s:
         states = [a.state for a in s.execute(select(Action).order_by(Action.id)).scalars()]
-        alerts = s.execute(select(OutboxMessage).where(OutboxMessage.topic == "alert")).scalars().all()
+        alerts = (
+            s.execute(select(OutboxMessage).where(OutboxMessage.topic == "alert")).scalars().all()
+        )
     assert states == ["effective", "effective", "braked"]
     assert len(alerts) == 1 and "brake" in alerts[0].subject
     assert d.status.check("t3", "sms").state == "active"

@@ -24,7 +24,9 @@ def new_version(effective: date) -> tuple[AupDocument, str]:
     return AupDocument.model_validate(yaml.safe_load(text)), text
 
 
-def test_publish_notifies_each_tenant_once_and_acceptance_report(db_url: str, tmp_path: Path) -> None:
+def test_publish_notifies_each_tenant_once_and_acceptance_report(
+    db_url: str, tmp_path: Path
+) -> None:
     d = decider(db_url, tmp_path)
     add_tenant(d, "acme")
     add_tenant(d, "globex")
@@ -39,7 +41,11 @@ def test_publish_notifies_each_tenant_once_and_acceptance_report(db_url: str, tm
         except Exception as exc:  # EnforcementError
             assert "published already" in str(exc)
     with d.store.read() as s:
-        notices = s.execute(select(OutboxMessage).where(OutboxMessage.topic == "aup-change")).scalars().all()
+        notices = (
+            s.execute(select(OutboxMessage).where(OutboxMessage.topic == "aup-change"))
+            .scalars()
+            .all()
+        )
         assert sorted(n.tenant_id for n in notices if "1.1" in n.subject) == ["acme", "globex"]
         assert "Ransomware" in notices[-1].body
     with d.store.write() as s:

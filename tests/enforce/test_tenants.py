@@ -58,21 +58,28 @@ def test_resignup_of_a_terminated_tenants_identity_is_refused(db_url: str) -> No
     with store.write() as s:
         create_tenant(s, "bad", "Bad", actor="admin")
         add_identity(s, "bad", IdentityKind.DOMAIN, "spammy.example", actor="admin")
-        take(s, ActionRequest("bad", "terminate", "reviewer:a", "spam", False), load_document(),
-             T0, "http://x")
+        take(
+            s,
+            ActionRequest("bad", "terminate", "reviewer:a", "spam", False),
+            load_document(),
+            T0,
+            "http://x",
+        )
         create_tenant(s, "bad2", "Bad again", actor="admin")
         with pytest.raises(EnforcementError, match="terminated tenant 'bad'"):
             add_identity(s, "bad2", IdentityKind.DOMAIN, "SPAMMY.example", actor="admin")
-        add_identity(s, "bad2", IdentityKind.DOMAIN, "spammy.example", actor="admin",
-                     allow_resignup=True)
+        add_identity(
+            s, "bad2", IdentityKind.DOMAIN, "spammy.example", actor="admin", allow_resignup=True
+        )
 
 
 def test_export_import_round_trip(db_url: str, tmp_path: object) -> None:
     store = Store(db_url)
     with store.write() as s:
         create_tenant(s, "acme", "Acme", actor="admin", contact_email="a@acme.example")
-        row = add_identity(s, "acme", IdentityKind.IP_RANGE, "198.51.100.7/24", actor="admin",
-                           workload="crm")
+        row = add_identity(
+            s, "acme", IdentityKind.IP_RANGE, "198.51.100.7/24", actor="admin", workload="crm"
+        )
         verify_identity(s, row.id, Proof(record="assigned by ops ticket 42"), actor="admin")
         data = export_tenants(s)
     assert data[0]["identities"][0]["value"] == "198.51.100.0/24"

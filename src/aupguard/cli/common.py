@@ -13,6 +13,8 @@ from aupguard.aup.model import AupDocument
 from aupguard.errors import AupguardError, PolicyError
 from aupguard.rules.load import load_ruleset
 from aupguard.rules.model import Ruleset
+from aupguard.settings import Settings
+from aupguard.store.db import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -41,3 +43,24 @@ def load_policy(aup: Path | None, rules: Path | None) -> tuple[AupDocument, Rule
         raise typer.Exit(2) from None
     except AupguardError as exc:
         fail(str(exc))
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $AUPGUARD_DB_URL or .aupguard/aupguard.db)."),
+]
+
+
+def settings_for(db: str | None) -> Settings:
+    settings = Settings(db_url=db or "")
+    settings.ensure_home()
+    return settings
+
+
+def open_store(db: str | None) -> tuple[Store, Settings]:
+    """The store at `db` (migrated), or one clear error line."""
+    settings = settings_for(db)
+    try:
+        return Store(settings.database_url), settings
+    except Exception as exc:  # connection refused, bad URL, ...
+        fail(f"cannot open the database {settings.database_url}: {exc}")

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from aupguard.cli import bench, demo, evaluate, explain, policy, scan
+from aupguard.cli import (
+    appeals,
+    bench,
+    cases,
+    decide,
+    demo,
+    evaluate,
+    explain,
+    policy,
+    scan,
+    tenants,
+)
 
 app = typer.Typer(
     name="aupguard",
@@ -18,7 +29,11 @@ app.command("scan")(scan.scan)
 app.command("explain")(explain.explain)
 app.command("bench")(bench.bench)
 app.command("eval")(evaluate.evaluate)
+app.command("decide")(decide.decide)
 app.add_typer(policy.app, name="policy")
+app.add_typer(tenants.app, name="tenants")
+app.add_typer(cases.app, name="cases")
+app.add_typer(appeals.app, name="appeals")
 
 
 if __name__ == "__main__":  # pragma: no cover

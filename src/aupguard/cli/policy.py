@@ -1,22 +1,42 @@
-"""`aupguard policy check|show|diff`: the AUP document and the ruleset, as data."""
+"""`aupguard policy`: check, show, diff, publish, activate, history, accept, acceptance."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import BaseModel
+from rich.table import Table
+from sqlalchemy import select
 
 from aupguard.aup.model import AupDocument
-from aupguard.cli.common import AupOption, RulesOption, console, err_console, load_policy
+from aupguard.aup.versions import accept as accept_version
+from aupguard.aup.versions import acceptance_report, published
+from aupguard.aup.versions import publish as publish_version
+from aupguard.cli.common import (
+    AupOption,
+    DbOption,
+    RulesOption,
+    console,
+    err_console,
+    fail,
+    load_policy,
+    open_store,
+)
 from aupguard.datadiff import diff_models
 from aupguard.datafile import read_yaml, validate
+from aupguard.enforce.rulesets import activate as activate_ruleset
 from aupguard.engine import Engine
-from aupguard.errors import PolicyError
+from aupguard.errors import AupguardError, PolicyError
 from aupguard.rules.model import Ruleset
+from aupguard.store.models import RulesetVersion
 
-app = typer.Typer(help="Check, show and compare AUP documents and rulesets.", no_args_is_help=True)
+app = typer.Typer(
+    help="Check, show, compare, publish and accept AUP documents and rulesets.",
+    no_args_is_help=True,
+)
 
 
 def _kind_of(path: Path) -> type[BaseModel]:
@@ -93,3 +113,102 @@ def diff(
     if not lines:
         console.print("no changes")
     raise typer.Exit(1 if lines else 0)
+
+
+@app.command()
+def publish(
+    path: Annotated[Path, typer.Argument(help="The new AUP document YAML.")],
+    actor: str = "admin:cli",
+    db: DbOption = None,
+) -> None:
+    """Publish a new AUP version: every tenant is told once (outbox); acceptance starts."""
+    document = _load_any(path)
+    if not isinstance(document, AupDocument):
+        fail(f"{path} is a ruleset; publish takes an AUP document (rulesets: `policy activate`)")
+    store, _ = open_store(db)
+    try:
+        with store.write() as s:
+            publish_version(
+                s, document, path.read_text("utf-8"), actor=actor, now=datetime.now(UTC)
+            )
+    except AupguardError as exc:
+        fail(str(exc))
+    console.print(f"AUP {document.version} published, effective {document.effective}")
+
+
+@app.command()
+def activate(
+    path: Annotated[Path, typer.Argument(help="The ruleset YAML to enforce from now on.")],
+    actor: str = "admin:cli",
+    db: DbOption = None,
+) -> None:
+    """Record and audit a ruleset change (tenants are not notified)."""
+    _, ruleset = load_policy(None, path)
+    store, _ = open_store(db)
+    changed = activate_ruleset(store, ruleset, actor=actor)
+    console.print(
+        f"ruleset {ruleset.version} sha256:{ruleset.content_hash[:16]} "
+        + ("activated" if changed else "was already active")
+    )
+
+
+@app.command()
+def history(db: DbOption = None) -> None:
+    """Every published AUP version and every ruleset version."""
+    store, _ = open_store(db)
+    table = Table(title="AUP versions")
+    for col in ("version", "effective", "published", "by", "digest"):
+        table.add_column(col)
+    with store.read() as s:
+        for row in published(s):
+            table.add_row(
+                row.version,
+                str(row.effective),
+                f"{row.published_at:%Y-%m-%d %H:%M}",
+                row.published_by,
+                row.digest[:12],
+            )
+        console.print(table)
+        rules = Table(title="ruleset versions")
+        for col in ("version", "hash", "activated", "by", "active"):
+            rules.add_column(col)
+        for r in s.execute(select(RulesetVersion).order_by(RulesetVersion.activated_at)).scalars():
+            rules.add_row(
+                r.version,
+                r.hash[:16],
+                f"{r.activated_at:%Y-%m-%d %H:%M}",
+                r.actor,
+                "yes" if r.active else "",
+            )
+        console.print(rules)
+
+
+@app.command()
+def accept(tenant: str, version: str, db: DbOption = None) -> None:
+    """Record a tenant's explicit acceptance of an AUP version."""
+    store, _ = open_store(db)
+    try:
+        with store.write() as s:
+            accept_version(
+                s, tenant, version, how="explicit", actor=f"tenant:{tenant}", now=datetime.now(UTC)
+            )
+    except AupguardError as exc:
+        fail(str(exc))
+    console.print(f"{tenant} accepted AUP {version}")
+
+
+@app.command()
+def acceptance(version: str, db: DbOption = None) -> None:
+    """Who accepted a version, explicitly or by use, and who has not yet."""
+    store, _ = open_store(db)
+    table = Table(title=f"acceptance of AUP {version}")
+    for col in ("tenant", "how", "when"):
+        table.add_column(col)
+    with store.read() as s:
+        for line in acceptance_report(s, version):
+            table.add_row(
+                line.tenant_id,
+                line.how or "not yet",
+                f"{line.at:%Y-%m-%d %H:%M}" if line.at else "",
+            )
+    console.print(table)

@@ -7,6 +7,8 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from aupguard.errors import InputError
@@ -92,9 +94,32 @@ def read_bytes(data: bytes, source: str, suffix: str = "") -> Iterator[Item]:
         )
 
 
+_DATE = re.compile(rb"^Date:[ \t]*([^\r\n]{1,100})", re.MULTILINE | re.IGNORECASE)
+
+
+def _date_of(raw: bytes) -> datetime:
+    """The Date header of a stored message (its send time), else now."""
+    head = raw[: raw.find(b"\n\n") if b"\n\n" in raw[:65536] else 65536]
+    m = _DATE.search(head)
+    if m:
+        try:
+            when = parsedate_to_datetime(m.group(1).decode("latin-1"))
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+        except (ValueError, TypeError, IndexError):
+            pass
+    return datetime.now(UTC)
+
+
 def email_event(raw: bytes, source: str, **envelope: object) -> Event:
+    """An e-mail event read from storage: the id is the content's, the time its Date."""
     content = EmailContent(raw.lstrip(b"\r\n"), **envelope)  # type: ignore[arg-type]
-    return Event(id=content_id(raw), channel=Channel.EMAIL, content=content, source=source)
+    return Event(
+        id=content_id(raw),
+        channel=Channel.EMAIL,
+        content=content,
+        time=_date_of(raw),
+        source=source,
+    )
 
 
 def _mbox(data: bytes, source: str) -> Iterator[Item]:
