@@ -14,6 +14,7 @@ from aupguard.cli import (
     explain,
     policy,
     scan,
+    serve,
     tenants,
 )
 
@@ -34,6 +35,9 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(cases.app, name="cases")
 app.add_typer(appeals.app, name="appeals")
+app.command("serve")(serve.serve)
+app.add_typer(serve.keys, name="keys")
+app.add_typer(serve.reviewers, name="reviewers")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,6 @@
 """Every table, one module per concept; importing this package registers them all."""
 
+from aupguard.store.models.access import ApiKey, Reviewer, WebSession
 from aupguard.store.models.audit import AuditCheckpoint, AuditEntry, VerdictBatch
 from aupguard.store.models.base import Base
 from aupguard.store.models.cases import Action, Appeal, Case, CaseItem, Strike
@@ -11,6 +12,7 @@ from aupguard.store.models.tenants import IdentityRow, StatusRow, StatusVersion,
 __all__ = [
     "Acceptance",
     "Action",
+    "ApiKey",
     "Appeal",
     "AppliedEvent",
     "AuditCheckpoint",
@@ -22,6 +24,7 @@ __all__ = [
     "ConsentMark",
     "IdentityRow",
     "OutboxMessage",
+    "Reviewer",
     "RulesetVersion",
     "SendLogRow",
     "StatusRow",
@@ -30,4 +33,5 @@ __all__ = [
     "Tenant",
     "VerdictBatch",
     "VerdictRecord",
+    "WebSession",
 ]

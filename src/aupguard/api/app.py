@@ -1,0 +1,51 @@
+"""The FastAPI application: routers, problem details, limits, shared services."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from aupguard.api import problems
+from aupguard.api.deps import Services
+from aupguard.api.limits import BodyLimit
+from aupguard.api.routers import appeals, cases, decide, health, policy, status, tenants
+from aupguard.decide import Decider
+from aupguard.settings import Settings
+from aupguard.store.db import Store
+
+MAX_BODY = 26 * 1024 * 1024  # a 25 MB message plus envelope
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}_{route.name}" if route.tags else route.name
+
+
+def create_app(
+    store: Store | None = None,
+    settings: Settings | None = None,
+    decider: Decider | None = None,
+    *,
+    with_web: bool = True,
+) -> FastAPI:
+    """One app for API and console; services are built once and shared by every request."""
+    settings = settings or Settings()
+    store = store or Store(settings.database_url)
+    decider = decider or Decider(store, settings=settings)
+    app = FastAPI(
+        title="aupguard",
+        version="1",
+        generate_unique_id_function=_operation_id,
+        description="Decide events against the Acceptable Use Policy; tenants, cases, "
+        "appeals, reports, policy versions and audit. Errors are RFC 9457 "
+        "problem details.",
+    )
+    app.state.services = Services(store=store, settings=settings, decider=decider)
+    problems.install(app)
+    for module in (decide, status, tenants, cases, appeals, policy, health):
+        app.include_router(module.router)
+    if with_web:
+        from aupguard.web.app import mount
+
+        mount(app)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY)
+    return app
