@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from aupguard.errors import (
     AupguardError,
@@ -40,9 +40,12 @@ def problem(status: int, title: str, detail: str = "", **extra: Any) -> JSONResp
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else ""
-        response = problem(exc.status_code, _title(exc.status_code), detail)
+        pages = getattr(request.app.state, "html_errors", None)
+        if pages is not None and _is_page(request):
+            return pages(request, exc.status_code, _title(exc.status_code), detail)  # type: ignore[no-any-return]
+        response: Response = problem(exc.status_code, _title(exc.status_code), detail)
         for k, v in (exc.headers or {}).items():
             response.headers[k] = v
         return response
@@ -58,9 +61,18 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(AupguardError)
-    async def domain_error(request: Request, exc: AupguardError) -> JSONResponse:
+    async def domain_error(request: Request, exc: AupguardError) -> Response:
         status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 400)
+        pages = getattr(request.app.state, "html_errors", None)
+        if pages is not None and _is_page(request):
+            return pages(request, status, _title(status), str(exc))  # type: ignore[no-any-return]
         return problem(status, _title(status), str(exc))
+
+
+def _is_page(request: Request) -> bool:
+    """Console, tenant and public pages get HTML errors; the API gets problem details."""
+    path = request.url.path
+    return not path.startswith(("/v1/", "/healthz", "/metrics", "/openapi"))
 
 
 def _title(status: int) -> str:
