@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aupguard.phrases import PhraseIndex
+
 
 class IdentityKind(enum.StrEnum):
     DOMAIN = "domain"  # verified by a DNS TXT token
@@ -77,6 +79,13 @@ class IdentitySnapshot:
                     ranges.append((net.version, first, last, t, ident.workload))
         ranges.sort()
         self._ranges = ranges
+        self._range_tenants = {(r[3], r[4]) for r in ranges}
+        self._tenants_with_ranges = {r[3] for r in ranges}
+        self._brand_index = PhraseIndex(
+            (name, (name, tenant))
+            for tenant, names in self._brands_of.items()
+            for name in sorted(names)
+        )
         self._starts = [(r[0], r[1]) for r in ranges]
 
     def _suffix_lookup(self, table: dict[str, str], domain: str) -> str | None:
@@ -115,6 +124,12 @@ class IdentitySnapshot:
             for r in self._range_hits(ip)
         )
 
+    def has_ip_ranges(self, tenant: str, workload: str | None = None) -> bool:
+        """Whether any range is assigned to the tenant (or to this workload of it)."""
+        if workload is None:
+            return tenant in self._tenants_with_ranges
+        return (tenant, None) in self._range_tenants or (tenant, workload) in self._range_tenants
+
     def owner_of_number(self, number: str) -> str | None:
         return self._numbers.get(normalize_number(number))
 
@@ -134,6 +149,10 @@ class IdentitySnapshot:
 
     def brands_of(self, tenant: str) -> frozenset[str]:
         return frozenset(self._brands_of.get(tenant, ()))
+
+    def brands_in(self, text: str) -> tuple[tuple[str, str], ...]:
+        """Tenants' brands named in `text` as whole words: (brand as registered, tenant)."""
+        return tuple(hit.value for hit in self._brand_index.find(text))
 
     def all_brands(self) -> dict[str, str]:
         return dict(self._brands)
