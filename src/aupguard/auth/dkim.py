@@ -46,6 +46,7 @@ class _DnsBridge:
         self.resolver = resolver
         self.deadline = deadline
         self.timed_out = ""
+        self.missing = False
 
     def __call__(self, name: bytes | str, timeout: float = 5) -> bytes | None:
         text = name.decode("ascii", "replace") if isinstance(name, bytes) else name
@@ -55,8 +56,10 @@ class _DnsBridge:
             self.timed_out = str(exc)
             raise dkim.DnsTimeoutError(str(exc)) from exc
         except DnsError:
+            self.missing = True
             return None
         txts = [r for r in answer.records if isinstance(r, Txt)]
+        self.missing = not txts
         return b"".join(txts[0].strings) if txts else None
 
 
@@ -110,6 +113,8 @@ def _verify_one(
         return done("pass")
     if bridge.timed_out:
         return done("temperror", bridge.timed_out)
+    if bridge.missing:
+        return done("permerror", f"no key at {selector}._domainkey.{domain}")
     return done("fail", f"no valid signature with the key at {selector}._domainkey.{domain}")
 
 

@@ -24,7 +24,13 @@ POLICIES = ("none", "quarantine", "reject")
 def organizational_domain(domain: str) -> str:
     """The registrable domain (public suffix + 1 label), RFC 7489 section 3.2."""
     d = domain.strip().rstrip(".").lower()
-    return _EXTRACT(d).top_domain_under_public_suffix or d
+    found = _EXTRACT(d)
+    if found.top_domain_under_public_suffix:
+        return str(found.top_domain_under_public_suffix)
+    if found.suffix or found.ipv4 or found.ipv6:
+        return d
+    # A TLD the list does not know is a public suffix by the list's default rule ("*").
+    return ".".join(d.split(".")[-2:])
 
 
 def aligned(a: str, b: str, strict: bool) -> bool:

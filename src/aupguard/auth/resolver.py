@@ -161,6 +161,7 @@ class CachingResolver:
                 raise hit[1]
             return hit[1]
         self.misses += 1
+        remaining(deadline, 1.0, f"{rdtype} {name}")  # a spent budget never asks upstream
         try:
             answer = self.upstream.query(name, rdtype, deadline)
         except DnsTempError as exc:
@@ -197,7 +198,8 @@ class ZoneResolver:
             self._zone.setdefault(normalize_name(name), []).extend(entries)
 
     def add(self, name: str, rdtype: str, value: Record | str) -> None:
-        self._zone.setdefault(normalize_name(name), []).append((rdtype, _coerce(rdtype, value)))
+        entry = TIMEOUT if value == TIMEOUT else _coerce(rdtype, value)
+        self._zone.setdefault(normalize_name(name), []).append((rdtype, entry))
 
     def query(self, name: str, rdtype: str, deadline: float | None = None) -> Answer:
         self.queries += 1

@@ -43,7 +43,8 @@ def parse_received(values: Sequence[str]) -> tuple[ReceivedHop, ...]:
     for index, value in enumerate(values[:MAX_HOPS]):
         text = " ".join(value[: MAX_CHARS * 2].split())[:MAX_CHARS]
         head, _, _ = text.partition(";")
-        by_at = _BY.search(head)
+        # "by" inside a comment ("(qmail 1 invoked by uid 3)") names no server.
+        by_at = _BY.search(_COMMENT.sub(lambda c: " " * len(c.group(0)), head))
         from_part = head[: by_at.start()] if by_at else head
         from_host = rdns = ip = ""
         m = _FROM.match(from_part)
