@@ -18,9 +18,9 @@ import pytest
 from aupguard.auth.dkim import verify_dkim
 from aupguard.auth.resolver import ZoneResolver
 from aupguard.auth.results import Envelope, authenticate
+from aupguard.events.email import EmailView
 from aupguard.events.received import parse_received
 from aupguard.events.sources import email_event
-from aupguard.events.email import EmailView
 from tests.conftest import corpus
 
 pytestmark = pytest.mark.corpora
