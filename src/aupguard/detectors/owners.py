@@ -21,14 +21,13 @@ def under(domain: str, suffixes: Iterable[str]) -> bool:
 
 
 def owned_by(directory: Directory, tenant: str, value: str, platform: Iterable[str] = ()) -> bool:
-    """The tenant may use this address or domain: verified, alias, remailer, or the platform's."""
+    """The address or domain is under one of the tenant's verified domains, or the platform's.
+
+    Aliases and remailers are not ownership: they are reported as facts of their own and
+    the ruleset's exceptions decide what they excuse.
+    """
     domain = domain_of(value)
-    return bool(domain) and (
-        directory.owner_of_domain(domain) == tenant
-        or directory.is_alias(tenant, value)
-        or directory.is_remailer(tenant, domain)
-        or under(domain, platform)
-    )
+    return bool(domain) and (directory.owner_of_domain(domain) == tenant or under(domain, platform))
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,8 +54,13 @@ class ReceivedRouteDetector(Detector):
         platform = tuple(h.lower().rstrip(".") for h in self.options.platform_hosts)
         hops = hops_of(view)
         start = 0
+        # The platform's own hops sit on top; the lowest of them received from the client,
+        # so every line below it was written by the client, whatever server it names.
         while start < len(hops) and platform and under(hops[start].by_host, platform):
+            top = hops[start]
             start += 1
+            if not any(under(h, platform) for h in (top.from_host, top.from_rdns) if h):
+                break
         found: list[Finding] = []
         injected: list[ReceivedHop] = []
         for hop in hops[start:]:

@@ -134,7 +134,12 @@ class IdentitySnapshot:
         return self._numbers.get(normalize_number(number))
 
     def owner_of_sender_id(self, sender_id: str) -> str | None:
-        if sender_id.lstrip("+").replace(" ", "").isdigit():
+        value = sender_id.strip()
+        if (
+            value
+            and any(c.isdigit() for c in value)
+            and all(c.isdigit() or c in "+-(). " for c in value)
+        ):
             return self.owner_of_number(sender_id) or self._sender_ids.get(sender_id.strip())
         return self._sender_ids.get(sender_id.strip().casefold())
 
