@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aupguard.aup.load import load_document
 from aupguard.detectors.context import Context
-from aupguard.engine import Engine
 from aupguard.enforce.identities import Identity, IdentityKind, IdentitySnapshot
+from aupguard.engine import Engine
 from aupguard.events.model import (
     CallRecord,
     Channel,
