@@ -127,10 +127,8 @@ def test_no_tenant_bank_display_name_with_bank_route_is_flagged() -> None:
         assert action >= Action.HOLD
         details = " ".join(e.detail for s in verdict.signals for e in s.evidence)
         assert (
-            ("Bank of America" in details
-            and "mx.bankofamerica.com" in details)
-            or "mail.bankofamerica.com" in details
-        )
+            "Bank of America" in details and "mx.bankofamerica.com" in details
+        ) or "mail.bankofamerica.com" in details
 
 
 @pytest.mark.parametrize(
