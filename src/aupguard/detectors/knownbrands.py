@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import yaml
@@ -47,6 +47,7 @@ def brand_names() -> PhraseIndex[KnownBrand]:
     return PhraseIndex((name, b) for b in known_brands() for name in (*b.names, b.brand))
 
 
+@lru_cache(maxsize=8192)  # the same relay and sender hosts recur message after message
 def brand_owning(domain: str) -> KnownBrand | None:
     """The known brand whose domain is `domain` or a parent of it (dict look-ups only)."""
     table = _by_domain()

@@ -87,6 +87,9 @@ class IdentitySnapshot:
             for name in sorted(names)
         )
         self._starts = [(r[0], r[1]) for r in ranges]
+        self._widest: dict[int, int] = {}
+        for r in ranges:
+            self._widest[r[0]] = max(self._widest.get(r[0], 0), r[2] - r[1])
 
     def _suffix_lookup(self, table: dict[str, str], domain: str) -> str | None:
         d = normalize_domain(domain)
@@ -105,12 +108,15 @@ class IdentitySnapshot:
         except ValueError:
             return []
         key = (addr.version, int(addr))
-        i = bisect.bisect_right(self._starts, key)
+        reach = key[1] - self._widest.get(addr.version, 0)
         hits = []
-        for r in reversed(self._ranges[:i]):  # nested or overlapping ranges: scan back
-            if r[0] != addr.version:
+        # Ranges start at or before the address; only those starting within the widest
+        # range's span of it can contain it, so the walk back stops there (bisect, not scan).
+        for j in range(bisect.bisect_right(self._starts, key) - 1, -1, -1):
+            r = self._ranges[j]
+            if r[0] != addr.version or r[1] < reach:
                 break
-            if r[1] <= key[1] <= r[2]:
+            if key[1] <= r[2]:
                 hits.append(r)
         return hits
 
