@@ -65,6 +65,19 @@ FORBIDDEN: dict[str, set[str]] = {
     "notify": {"api", "web", "cli", "gateways", "stream"},
     "reports": {"api", "web", "cli", "gateways", "stream"},
     "store": {"api", "web", "cli", "gateways", "stream", "engine", "detectors"},
+    "auth": {
+        "detectors",
+        "rules",
+        "engine",
+        "decide",
+        "store",
+        "enforce",
+        "api",
+        "web",
+        "cli",
+        "gateways",
+        "stream",
+    },
 }
 
 

@@ -9,7 +9,9 @@
     ├── StoreError                the database refused or lost a write
     │   └── NotFound              a record asked for by id does not exist
     ├── EnforcementError          an action is not allowed (e.g. needs a second person)
-    └── ReportError               an abuse report is rejected (reason names the field)
+    ├── ReportError               an abuse report is rejected (reason names the field)
+    └── DnsError                  a DNS look-up for e-mail authentication failed for good
+        └── DnsTempError          it missed its deadline or the server failed: TEMPERROR
 
 Errors are for people: the message says what was wrong, where, and what to do.
 """
@@ -68,3 +70,11 @@ class EnforcementError(AupguardError):
 
 class ReportError(AupguardError):
     """An abuse report is rejected; the message names the field and the reason."""
+
+
+class DnsError(AupguardError):
+    """A DNS look-up failed for good (bad name, refused); authentication reports PERMERROR."""
+
+
+class DnsTempError(DnsError):
+    """A DNS look-up missed its deadline or the server failed; authentication reports TEMPERROR."""

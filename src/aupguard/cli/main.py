@@ -6,6 +6,7 @@ import typer
 
 from aupguard.cli import (
     appeals,
+    auth,
     bench,
     cases,
     decide,
@@ -38,6 +39,7 @@ app.add_typer(appeals.app, name="appeals")
 app.command("serve")(serve.serve)
 app.add_typer(serve.keys, name="keys")
 app.add_typer(serve.reviewers, name="reviewers")
+app.add_typer(auth.app, name="auth")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from aupguard.auth.resolver import Resolver
+
 
 class StateReader(Protocol):
     """Read-only view of the detectors' windows and marks (aupguard.state backends)."""
@@ -30,8 +32,10 @@ class Directory(Protocol):
     def is_alias(self, tenant: str, domain_or_address: str) -> bool: ...
     def is_remailer(self, tenant: str, domain: str) -> bool: ...
     def ip_in_ranges(self, tenant: str, ip: str, workload: str | None = None) -> bool: ...
+    def has_ip_ranges(self, tenant: str, workload: str | None = None) -> bool: ...
     def brands_of(self, tenant: str) -> frozenset[str]: ...
     def all_brands(self) -> dict[str, str]: ...  # brand name (casefolded) -> tenant
+    def brands_in(self, text: str) -> tuple[tuple[str, str], ...]: ...  # (brand, tenant)
     def domains_of(self, tenant: str) -> frozenset[str]: ...
 
 
@@ -53,3 +57,6 @@ class Context:
     state: StateReader = field(default_factory=EmptyState)
     directory: Directory | None = None  # None: no tenant data (plain scans)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # DNS for e-mail authentication (a CachingResolver in production); None: no DNS at all,
+    # so authentication is skipped and only the DNS-free ownership checks run.
+    resolver: Resolver | None = None

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aupguard.phrases import PhraseIndex
+
 
 class IdentityKind(enum.StrEnum):
     DOMAIN = "domain"  # verified by a DNS TXT token
@@ -77,7 +79,17 @@ class IdentitySnapshot:
                     ranges.append((net.version, first, last, t, ident.workload))
         ranges.sort()
         self._ranges = ranges
+        self._range_tenants = {(r[3], r[4]) for r in ranges}
+        self._tenants_with_ranges = {r[3] for r in ranges}
+        self._brand_index = PhraseIndex(
+            (name, (name, tenant))
+            for tenant, names in self._brands_of.items()
+            for name in sorted(names)
+        )
         self._starts = [(r[0], r[1]) for r in ranges]
+        self._widest: dict[int, int] = {}
+        for r in ranges:
+            self._widest[r[0]] = max(self._widest.get(r[0], 0), r[2] - r[1])
 
     def _suffix_lookup(self, table: dict[str, str], domain: str) -> str | None:
         d = normalize_domain(domain)
@@ -96,12 +108,15 @@ class IdentitySnapshot:
         except ValueError:
             return []
         key = (addr.version, int(addr))
-        i = bisect.bisect_right(self._starts, key)
+        reach = key[1] - self._widest.get(addr.version, 0)
         hits = []
-        for r in reversed(self._ranges[:i]):  # nested or overlapping ranges: scan back
-            if r[0] != addr.version:
+        # Ranges start at or before the address; only those starting within the widest
+        # range's span of it can contain it, so the walk back stops there (bisect, not scan).
+        for j in range(bisect.bisect_right(self._starts, key) - 1, -1, -1):
+            r = self._ranges[j]
+            if r[0] != addr.version or r[1] < reach:
                 break
-            if r[1] <= key[1] <= r[2]:
+            if key[1] <= r[2]:
                 hits.append(r)
         return hits
 
@@ -115,11 +130,22 @@ class IdentitySnapshot:
             for r in self._range_hits(ip)
         )
 
+    def has_ip_ranges(self, tenant: str, workload: str | None = None) -> bool:
+        """Whether any range is assigned to the tenant (or to this workload of it)."""
+        if workload is None:
+            return tenant in self._tenants_with_ranges
+        return (tenant, None) in self._range_tenants or (tenant, workload) in self._range_tenants
+
     def owner_of_number(self, number: str) -> str | None:
         return self._numbers.get(normalize_number(number))
 
     def owner_of_sender_id(self, sender_id: str) -> str | None:
-        if sender_id.lstrip("+").replace(" ", "").isdigit():
+        value = sender_id.strip()
+        if (
+            value
+            and any(c.isdigit() for c in value)
+            and all(c.isdigit() or c in "+-(). " for c in value)
+        ):
             return self.owner_of_number(sender_id) or self._sender_ids.get(sender_id.strip())
         return self._sender_ids.get(sender_id.strip().casefold())
 
@@ -134,6 +160,10 @@ class IdentitySnapshot:
 
     def brands_of(self, tenant: str) -> frozenset[str]:
         return frozenset(self._brands_of.get(tenant, ()))
+
+    def brands_in(self, text: str) -> tuple[tuple[str, str], ...]:
+        """Tenants' brands named in `text` as whole words: (brand as registered, tenant)."""
+        return tuple(hit.value for hit in self._brand_index.find(text))
 
     def all_brands(self) -> dict[str, str]:
         return dict(self._brands)
