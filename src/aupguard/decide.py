@@ -62,6 +62,7 @@ class Decider:
         self.status = StatusCache(store)
         self.status.refresh()
         self.directory = self._directory()
+        self.resolver = self.settings.resolver()
         from aupguard.enforce.rulesets import activate
 
         activate(store, self.ruleset, actor="system")
@@ -105,7 +106,9 @@ class Decider:
         verdict: Verdict | None = None
         refusal = _refusal(current)
         if refusal is None:
-            ctx = Context(state=self.state, directory=self.directory, now=event.time)
+            ctx = Context(
+                state=self.state, directory=self.directory, now=event.time, resolver=self.resolver
+            )
             evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
             self.state.apply(event.id, evaluation.observations, event.time)
             verdict = evaluation.verdict

@@ -6,6 +6,10 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aupguard.auth.resolver import Resolver
 
 
 def _env(name: str, default: str) -> str:
@@ -25,6 +29,19 @@ class Settings:
     operator_email: str = field(
         default_factory=lambda: _env("OPERATOR_EMAIL", "abuse-desk@localhost")
     )
+    # DNS for e-mail authentication of relayed/received mail: "off" (the default: no
+    # network from a plain install or a test run), "system" (the host's resolvers) or a
+    # comma-separated list of name server addresses. Answers are cached with their TTL.
+    dns: str = field(default_factory=lambda: _env("DNS", "off"))
+
+    def resolver(self) -> Resolver | None:
+        """The DNS resolver detectors use, or None when DNS is off."""
+        if self.dns == "off":
+            return None
+        from aupguard.auth.resolver import CachingResolver, DnsResolver
+
+        servers = None if self.dns == "system" else [x.strip() for x in self.dns.split(",")]
+        return CachingResolver(DnsResolver(servers))
 
     @property
     def database_url(self) -> str:

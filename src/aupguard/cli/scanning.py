@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aupguard.aup.model import AupDocument
+from aupguard.auth.resolver import Resolver
+from aupguard.detectors.context import Context
 from aupguard.engine import Engine
 from aupguard.errors import InputError
 from aupguard.events.email import EmailView
 from aupguard.events.sources import read_file
 from aupguard.rules.model import Ruleset
+from aupguard.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +35,13 @@ class ScanRow:
 
 
 _engine: Engine | None = None
+_resolver: Resolver | None = None
 
 
 def _init(document: AupDocument, ruleset: Ruleset) -> None:
-    global _engine
+    global _engine, _resolver
     _engine = Engine(ruleset, document)
+    _resolver = Settings().resolver()  # AUPGUARD_DNS: off by default, no network
 
 
 def scan_path(path: Path) -> list[ScanRow]:
@@ -48,7 +53,8 @@ def scan_path(path: Path) -> list[ScanRow]:
             rows.append(ScanRow(source=item.source or str(path), error=item.reason))
             continue
         try:
-            evaluation = _engine.evaluate(item, dry_run=True)
+            ctx = Context(resolver=_resolver, now=item.time)
+            evaluation = _engine.evaluate(item, ctx, dry_run=True)
         except Exception as exc:  # the engine must not die on one input: report, go on
             rows.append(ScanRow(source=item.source, error=f"internal error: {exc!r}"))
             continue

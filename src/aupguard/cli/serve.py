@@ -78,3 +78,16 @@ def add(
     except ValueError as exc:
         fail(str(exc))
     console.print(f"reviewer {username} ({role}) created")
+
+
+def purge(db: DbOption = None) -> None:
+    """Apply the retention settings: old send-log days and expired originals are removed."""
+    from aupguard.enforce.retention import purge as run_purge
+
+    store, settings = open_store(db)
+    with store.write() as s:
+        done = run_purge(s, datetime.now(UTC), settings.send_log_days, "cli")
+    console.print(
+        f"purged {done.send_log_rows} send-log rows older than {settings.send_log_days} "
+        f"days and {done.originals} expired originals"
+    )
