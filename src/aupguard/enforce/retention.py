@@ -26,11 +26,13 @@ def purge(session: Session, now: datetime, send_log_days: int, actor: str) -> Pu
     """
     cutoff = (now - timedelta(days=send_log_days)).date()
     rows = _count(session.execute(delete(SendLogRow).where(SendLogRow.day < cutoff)))
-    originals = _count(session.execute(
-        update(VerdictRecord)
-        .where(VerdictRecord.original.is_not(None), VerdictRecord.original_until < now)
-        .values(original=None, original_until=None)
-    ).rowcount
+    originals = _count(
+        session.execute(
+            update(VerdictRecord)
+            .where(VerdictRecord.original.is_not(None), VerdictRecord.original_until < now)
+            .values(original=None, original_until=None)
+        )
+    )
     audit(
         session,
         actor=actor,
