@@ -12,7 +12,7 @@ from rich.table import Table
 
 from aupguard.auth.posture import check_domains
 from aupguard.auth.resolver import CachingResolver, DnsResolver, Resolver, ZoneResolver
-from aupguard.cli.common import console, fail
+from aupguard.cli.common import DbOption, console, fail, open_store
 from aupguard.errors import DnsError
 
 app = typer.Typer(help="E-mail authentication tools.", no_args_is_help=True)
@@ -20,7 +20,13 @@ app = typer.Typer(help="E-mail authentication tools.", no_args_is_help=True)
 
 @app.command()
 def posture(
-    domains: Annotated[list[str], typer.Argument(help="Domains to check.")],
+    domains: Annotated[
+        list[str] | None, typer.Argument(help="Domains to check (or --tenants).")
+    ] = None,
+    tenants: Annotated[
+        bool, typer.Option("--tenants", help="Check every tenant's verified domains (the job).")
+    ] = False,
+    db: DbOption = None,
     selector: Annotated[
         list[str] | None, typer.Option("--selector", "-s", help="DKIM selector (repeatable).")
     ] = None,
@@ -48,7 +54,23 @@ def posture(
             fail(str(exc))
     else:
         resolver = CachingResolver(DnsResolver(nameserver or None, timeout=min(timeout, 2.0)))
-    results = check_domains(domains, selector or [], resolver, timeout)
+    targets = list(domains or [])
+    if tenants:
+        from sqlalchemy import select
+
+        from aupguard.store.models import IdentityRow
+
+        store, _ = open_store(db)
+        with store.read() as session:
+            rows = session.execute(
+                select(IdentityRow.value).where(
+                    IdentityRow.kind == "domain", IdentityRow.verified_at.is_not(None)
+                )
+            )
+            targets += sorted({r[0] for r in rows})
+    if not targets:
+        fail("give domains, or --tenants to check every tenant's verified domains")
+    results = check_domains(targets, selector or [], resolver, timeout)
     if output == "json":
         for r in results:
             console.print_json(json.dumps({**asdict(r), "complete": r.complete}))
