@@ -68,6 +68,12 @@ class Decider:
         activate(store, self.ruleset, actor="system")
 
     def _documents(self) -> dict[str, AupDocument]:
+        try:
+            return self._load_documents()
+        except IntegrityError:  # another process published the default at the same moment
+            return self._load_documents()
+
+    def _load_documents(self) -> dict[str, AupDocument]:
         with self.store.write() as s:
             rows = published(s)
             if not rows:  # a new database starts with the shipped document in force

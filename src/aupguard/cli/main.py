@@ -16,6 +16,7 @@ from aupguard.cli import (
     policy,
     scan,
     serve,
+    stream,
     tenants,
 )
 
@@ -38,6 +39,8 @@ app.add_typer(cases.app, name="cases")
 app.add_typer(appeals.app, name="appeals")
 app.command("serve")(serve.serve)
 app.command("purge")(serve.purge)
+app.command("worker")(stream.worker)
+app.command("publish")(stream.publish)
 app.add_typer(serve.keys, name="keys")
 app.add_typer(serve.reviewers, name="reviewers")
 app.add_typer(auth.app, name="auth")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import yaml
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from aupguard.audit.chain import append as audit
 from aupguard.rules.model import Ruleset
@@ -15,6 +16,13 @@ from aupguard.store.models import RulesetVersion
 
 def activate(store: Store, ruleset: Ruleset, *, actor: str) -> bool:
     """Make `ruleset` the active one; False when it already was (same content hash)."""
+    try:
+        return _activate(store, ruleset, actor)
+    except IntegrityError:  # activated by another process at the same moment
+        return False
+
+
+def _activate(store: Store, ruleset: Ruleset, actor: str) -> bool:
     with store.write() as s:
         row = s.get(RulesetVersion, ruleset.content_hash)
         if row is not None and row.active:
