@@ -59,6 +59,7 @@ class Decider:
         newest = self.documents[max(self.documents, key=lambda v: tuple(map(int, v.split("."))))]
         self.engine = engine or Engine(self.ruleset, newest)
         self.token_key = self.settings.secret("token")
+        self._accepted: set[tuple[str, str]] = set()  # (tenant, AUP version) known accepted
         self.status = StatusCache(store)
         self.status.refresh()
         self.directory = self._directory()
@@ -102,9 +103,8 @@ class Decider:
         self.status.refresh()
 
     def decide(self, event: Event) -> Decision:
-        replay = self._replay(event.id)
-        if replay is not None:
-            return replay
+        """Decide once per event id. A redelivery is evaluated again (state is applied once
+        per id) and then finds the stored decision when it tries to record: no pre-read."""
         facts = facts_of(event, self.token_key)
         current = self.status.check(event.tenant, event.channel.value, facts.identities)
         row = in_force(self._versions, event.time.date())
@@ -156,9 +156,12 @@ class Decider:
         refusal: tuple[Action, str] | None,
         document: AupDocument,
     ) -> Decision:
+        enforce = verdict is not None and (
+            bool(verdict.violated) or verdict.shadow_action is not Action.ALLOW
+        )
         with self.store.write() as s:
             tenant = None
-            if event.tenant:
+            if event.tenant and enforce:  # serialise enforcement per tenant across processes
                 tenant = s.execute(
                     select(Tenant).where(Tenant.id == event.tenant).with_for_update()
                 ).scalar()
@@ -174,6 +177,7 @@ class Decider:
                 document,
                 self.settings,
                 self._versions,
+                self._accepted,
             )
         return Decision(
             event.id,

@@ -120,6 +120,7 @@ def record(
     document: AupDocument,
     settings: Settings,
     versions: list[AupVersion],
+    accepted: set[tuple[str, str]],
 ) -> Recorded:
     now = datetime.now(UTC)
     if refusal is not None:
@@ -158,10 +159,16 @@ def record(
     )
     if verdict is not None and (verdict.signals or verdict.action is not Action.ALLOW):
         s.add(_verdict_row(event, facts, verdict, settings))
-    if tenant is not None:
-        row = in_force(versions, event.time.date())
-        if row is not None and row.effective <= event.time.date():
-            accept(s, tenant.id, row.version, how="use", actor=f"tenant:{tenant.id}", now=now)
+    row = in_force(versions, event.time.date())
+    if (
+        event.tenant
+        and row is not None
+        and row.effective <= event.time.date()
+        and (event.tenant, row.version) not in accepted
+    ):
+        if (tenant or s.get(Tenant, event.tenant)) is not None:
+            accept(s, event.tenant, row.version, how="use", actor=f"tenant:{event.tenant}", now=now)
+        accepted.add((event.tenant, row.version))
     if (
         tenant is not None
         and verdict is not None
