@@ -36,9 +36,12 @@ def parse_complaint(raw: bytes, msg: Message, ctx: IntakeContext) -> Report:
     original_view_ = view[2] if view else _inline_forward(body, keys, ctx)
     if original is None and original_view_ is not None:
         original = keep_original(original_view_.raw, ctx)
-    if not body.strip() and original is None:
-        raise Rejection("body", "empty complaint: no text and no forwarded message")
     keys.text(body, ctx.phone_region)
+    spoken = "\n".join(p.text for p in outer.text_parts if p.part != "subject")
+    if not spoken.strip() and original is None and keys.build().is_empty():
+        raise Rejection(
+            "body", "empty complaint: no text, no forwarded message, nothing to look up"
+        )
     opt_out = _is_opt_out(msg)
     key = OPT_OUT_KEY if opt_out else MAPPING_KEY
     clause = clause_for(ctx.mapping, key)

@@ -23,7 +23,9 @@ _TOKEN = re.compile(r"agf1-[a-z2-7]{16}-[a-z2-7]{13}(?![a-z0-9])")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 _MSGID = re.compile(r"<([^<>\s@]{1,250}@[^<>\s@]{1,250})>")
-_ADDRESS = re.compile(r"[A-Za-z0-9._%+=-]{1,64}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8})")
+ADDRESS_PATTERN = re.compile(
+    r"[A-Za-z0-9._%+=-]{1,64}@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8})"
+)
 _SENDER_ID = re.compile(
     r"(?i)\bsender(?:[ -]?id)?\s{0,3}[:=]\s{0,3}([A-Za-z0-9][A-Za-z0-9&._-]{1,10})\b"
 )
@@ -44,17 +46,35 @@ class KeyCollector:
         for value in values:
             if len(bucket) >= self.max_each:
                 return
-            if value:
+            if isinstance(value, SendingIp):
+                self._add_ip(bucket, value)
+            elif value:
                 bucket.setdefault(value, None)
+
+    @staticmethod
+    def _add_ip(bucket: dict[object, None], value: SendingIp) -> None:
+        """One entry per IP unless the times differ; a time replaces "no time"."""
+        if not value.ip:
+            return
+        untimed = SendingIp(value.ip)
+        if value.at is not None and untimed in bucket:
+            del bucket[untimed]
+        elif value.at is None and any(
+            isinstance(k, SendingIp) and k.ip == value.ip for k in bucket
+        ):
+            return
+        bucket.setdefault(value, None)
 
     def build(self) -> ReportKeys:
         return ReportKeys(**{name: tuple(values) for name, values in self._sets.items()})  # type: ignore[arg-type]
 
-    def text(self, text: str, phone_region: str | None) -> None:
-        """Everything a free text can hold."""
+    def text(self, text: str, phone_region: str | None, ips: bool = True) -> None:
+        """Everything a free text can hold; `ips=False` for a message body, where an IP
+        address is content, not the sender (a complainant's "spam from 192.0.2.1" is)."""
         self.add("feedback_tokens", tokens_in(text))
         self.add("message_ids", message_ids_in(text))
-        self.add("sending_ips", (SendingIp(ip) for ip in ips_in(text)))
+        if ips:
+            self.add("sending_ips", (SendingIp(ip) for ip in ips_in(text)))
         defanged = text.replace("[.]", ".").replace("(.)", ".") if "." in text else text
         self.add("urls", (refang(u.url) for u in urls_in_text(defanged, "", self.max_each)))
         self.add("phones", phones_in(text, phone_region, self.max_each))
@@ -146,7 +166,7 @@ def sender_ids_in(text: str) -> list[str]:
 def addresses_in(text: str) -> list[str]:
     if "@" not in text:
         return []
-    return [m.group(0).lower() for m in _ADDRESS.finditer(text)]
+    return [m.group(0).lower() for m in ADDRESS_PATTERN.finditer(text)]
 
 
 def domain_of(address: str | None) -> str | None:

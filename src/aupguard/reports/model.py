@@ -158,6 +158,7 @@ class IntakeContext:
     source_ip: str | None = None
     limits: ReportLimits = field(default_factory=ReportLimits)
     phone_region: str | None = None  # default region for national phone numbers; None: +E.164 only
+    clauses: frozenset[str] = frozenset()  # AUP clause ids the form may name
 
 
 def network_of(ip: str | None) -> str | None:

@@ -61,7 +61,7 @@ def collect_from_original(raw: bytes, keys: KeyCollector, ctx: IntakeContext) ->
     head = "\n".join(f"{k}: {v}" for k, v in view.headers)
     keys.add("feedback_tokens", tokens_in(head))
     for part in view.text_parts:
-        keys.text(part.text[: ctx.limits.max_text_chars], ctx.phone_region)
+        keys.text(part.text[: ctx.limits.max_text_chars], ctx.phone_region, ips=False)
     keys.add("urls", (refang(u.url) for u in view.urls))
     return view
 

@@ -68,10 +68,8 @@ def v4_types() -> dict[str, set[str]]:
 
 
 @cache
-def _legacy() -> tuple[
-    dict[str, jsonschema.Draft7Validator], dict[tuple[str, str], list[jsonschema.Draft7Validator]]
-]:
-    """Per version: the whole-version validator, and one validator per ReportType."""
+def _legacy() -> dict[tuple[str, str], list[jsonschema.Draft7Validator]]:
+    """Per (version, ReportType): the validators of the per-type schemas that accept it."""
     resources: list[tuple[str, Any]] = []
     by_version: dict[str, list[dict[str, Any]]] = {}
     for version in LEGACY_VERSIONS:
@@ -82,31 +80,24 @@ def _legacy() -> tuple[
                 by_version.setdefault(version, []).append(schema)
     registry: referencing.Registry[Any] = referencing.Registry().with_resources(resources)
     checker = jsonschema.Draft7Validator.FORMAT_CHECKER
-    whole: dict[str, jsonschema.Draft7Validator] = {}
     per_type: dict[tuple[str, str], list[jsonschema.Draft7Validator]] = {}
     for version, schemas in by_version.items():
         for schema in schemas:
             validator = jsonschema.Draft7Validator(
                 schema, registry=registry, format_checker=checker
             )
-            if schema["$id"].endswith("/xarf.schema.json"):
-                whole[version] = validator
             for report_type in _report_types(schema):
                 per_type.setdefault((version, report_type), []).append(validator)
-    return whole, per_type
-
-
-def legacy_validator(version: str) -> jsonschema.Draft7Validator:
-    return _legacy()[0][version]
+    return per_type
 
 
 def legacy_type_validators(version: str, report_type: str) -> list[jsonschema.Draft7Validator]:
     """The schemas of a version that accept `report_type` (RPZ and Malware share one)."""
-    return _legacy()[1].get((version, report_type), [])
+    return _legacy().get((version, report_type), [])
 
 
 def legacy_types(version: str) -> list[str]:
-    return sorted(t for v, t in _legacy()[1] if v == version)
+    return sorted(t for v, t in _legacy() if v == version)
 
 
 def _report_types(schema: Any) -> list[str]:
