@@ -106,3 +106,40 @@ def test_enrolled_provider_is_capped_only_by_its_own_limit() -> None:
         ]
     )
     assert not may_count(report, CapCounts(reporter=10, network=0), caps, capped).counts
+
+
+def _complaint(n: int) -> bytes:
+    original = (
+        f"From: Shop <news@tenant.example>\nTo: user{n}@isp.example\nSubject: Big sale {n}\n"
+        f"Message-ID: <c-{n}@tenant.example>\n\nBuy.\n"
+    )
+    return arf_message(original=original, message_id=f"<r-{n}@isp.example>")
+
+
+def test_25_authenticated_complaints_escalate_and_25_forged_ones_only_triage() -> None:
+    authentic = []
+    for n in range(25):
+        raw = signed(_complaint(n))
+        authentic.append(authenticate(parse_report(raw, context()), raw, ENROLLED, dns))
+    assert {route(r) for r in authentic} == {Route.ESCALATION}
+    assert (
+        len({r.digest for r in authentic}) == 25 and len({r.campaign_key for r in authentic}) == 1
+    )
+    forged = []
+    for n in range(25):
+        # From says the enrolled provider; the forger can only sign with its own domain,
+        # or not at all.
+        raw = signed(_complaint(n), domain="elsewhere.example") if n % 2 else _complaint(n)
+        forged.append(authenticate(parse_report(raw, context()), raw, ENROLLED, dns))
+    assert {route(r) for r in forged} == {Route.TRIAGE}
+
+
+def test_an_anonymous_flood_from_one_network_counts_only_up_to_the_cap() -> None:
+    caps = CountingCaps(per_reporter=5, per_network=10)
+    counted = 0
+    for n in range(25):
+        raw = arf_message(sender=f"victim{n}@free.example", message_id=f"<f-{n}@x.example>")
+        report = parse_report(raw, context(source_ip=f"203.0.113.{n + 1}"))
+        if may_count(report, CapCounts(reporter=0, network=counted), caps).counts:
+            counted += 1
+    assert counted == 10

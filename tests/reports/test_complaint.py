@@ -69,3 +69,39 @@ def test_not_mail_is_rejected() -> None:
     with pytest.raises(Rejection) as info:
         parse_report(b"\x00\x01 just bytes", context())
     assert info.value.field.startswith("message")
+
+
+def test_mime_nesting_past_the_limit_is_rejected() -> None:
+    depth = 30
+    head = b"From: x@mail.example\nSubject: deep\nMIME-Version: 1.0\n"
+    body = b""
+    for i in range(depth):
+        body += f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n'.encode()
+    body += b"Content-Type: text/plain\n\nspam from 192.0.2.1\n"
+    for i in reversed(range(depth)):
+        body += f"--b{i}--\n".encode()
+    with pytest.raises(Rejection) as info:
+        parse_report(head + body, context())
+    assert "nesting" in info.value.reason
+
+
+def test_xarf_mailed_as_an_attachment() -> None:
+    payload = (
+        '{"xarf_version": "4.2.0", "report_id": "5cb60abc-119f-4f7d-a81d-26f89eed942b",'
+        '"timestamp": "2026-11-20T10:00:00Z",'
+        '"reporter": {"org": "N", "contact": "a@n.example", "domain": "n.example"},'
+        '"sender": {"org": "N", "contact": "a@n.example", "domain": "n.example"},'
+        '"source_identifier": "198.51.100.7", "source_port": 4444, "category": "connection",'
+        '"type": "port_scan",'
+        '"protocol": "tcp", "first_seen": "2026-11-20T09:59:00Z", "destination_ip": "203.0.113.1"}'
+    )
+    raw = (
+        "From: reports@n.example\nSubject: X-ARF report\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="m"\n\n'
+        "--m\nContent-Type: text/plain\n\nSee attached.\n"
+        '--m\nContent-Type: application/json\nContent-Disposition: attachment; filename="report.json"\n\n'
+        f"{payload}\n--m--\n"
+    ).encode()
+    report = parse_report(raw, context())
+    assert report.kind is ReportKind.XARF and report.clause == "unauthorized-access"
+    assert report.keys.sending_ips[0].ip == "198.51.100.7"

@@ -16,7 +16,7 @@ from tests.reports.helpers import arf_message, context
 
 CTX = context()
 SETTINGS = settings(
-    max_examples=int(os.environ.get("AUPGUARD_HYPOTHESIS_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("AUPGUARD_HYPOTHESIS_EXAMPLES", "100")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -126,3 +126,26 @@ mime_chunks = st.sampled_from(
 @given(st.lists(mime_chunks, max_size=40))
 def test_mime_soup(chunks: list[bytes]) -> None:
     _either(b"From: x@y.example\nSubject: s\n" + b"".join(chunks))
+
+
+submission_values = st.fixed_dictionaries(
+    {"category": st.text(max_size=20), "description": st.text(max_size=200)},
+    optional={
+        "reporter_email": st.text(max_size=40),
+        "sending_ips": st.lists(st.text(max_size=20), max_size=3),
+        "urls": st.lists(st.text(max_size=40), max_size=3),
+        "original": st.text(max_size=300),
+        "occurred_at": st.text(max_size=30),
+    },
+)
+
+
+@SETTINGS
+@given(submission_values | json_values)
+def test_form_submissions(value: object) -> None:
+    from aupguard.reports.form import parse_submission
+
+    try:
+        parse_submission(json.dumps(value).encode(), CTX, kind="api")
+    except Rejection as exc:
+        assert exc.field

@@ -129,3 +129,21 @@ def test_malformed_json_is_rejected_by_field(text: bytes, field: str) -> None:
     with pytest.raises(Rejection) as info:
         parse_xarf(text, context())
     assert info.value.field == field or info.value.field.startswith(field)
+
+
+@pytest.mark.corpora
+def test_spam_evidence_becomes_the_original() -> None:
+    path = corpus("xarf-v4-spec-samples") / "samples/v4/messaging-spam.json"
+    report = parse_xarf(path.read_bytes(), context())
+    assert report.original is not None and b"Subject: Urgent" in report.original.raw
+    assert "marketing@example.com" in report.keys.addresses
+
+
+@pytest.mark.corpora
+def test_no_invalid_abusix_sample_is_a_valid_v4_report() -> None:
+    validator = xarf_schema.v4_validator()
+    root = corpus("xarf-abusix-samples") / "samples" / "negative"
+    valid_v4 = [
+        p.name for p in root.rglob("*.json") if validator.is_valid(json.loads(p.read_text()))
+    ]
+    assert valid_v4 == []
