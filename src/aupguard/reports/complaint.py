@@ -25,19 +25,13 @@ _FORWARD = re.compile(
 def parse_complaint(raw: bytes, msg: Message, ctx: IntakeContext) -> Report:
     outer = original_view(raw, ctx)
     keys = KeyCollector(ctx.limits.max_keys)
-    view = _attached_original(msg, keys, ctx)
-    original = keep_original(mime.original_bytes(view[1]), ctx) if view else None
-    texts = (
-        [p.text for p in outer.text_parts if not (p.part + ".").startswith(view[0] + ".")]
-        if view
-        else [p.text for p in outer.text_parts]
-    )
-    body = "\n".join(texts)[: ctx.limits.max_text_chars]
-    original_view_ = view[2] if view else _inline_forward(body, keys, ctx)
-    if original is None and original_view_ is not None:
-        original = keep_original(original_view_.raw, ctx)
+    attached = _attached_original(msg, keys, ctx)
+    own = [p for p in outer.text_parts if attached is None or not _inside(p.part, attached[0])]
+    body = "\n".join(p.text for p in own)[: ctx.limits.max_text_chars]
+    view = attached[1] if attached else _inline_forward(body, keys, ctx)
+    original = keep_original(view.raw, ctx) if view is not None else None
     keys.text(body, ctx.phone_region)
-    spoken = "\n".join(p.text for p in outer.text_parts if p.part != "subject")
+    spoken = "".join(p.text for p in own if p.part != "subject")
     if not spoken.strip() and original is None and keys.build().is_empty():
         raise Rejection(
             "body", "empty complaint: no text, no forwarded message, nothing to look up"
@@ -56,7 +50,7 @@ def parse_complaint(raw: bytes, msg: Message, ctx: IntakeContext) -> Report:
         clause=clause,
         keys=built,
         digest=digest_for(reporter, clause or key, built, [dedup.text_fingerprint(body)]),
-        campaign_key=campaign_of(original_view_),
+        campaign_key=campaign_of(view),
         source_ip=ctx.source_ip,
         original=original,
         report_id=own_id,
@@ -66,14 +60,18 @@ def parse_complaint(raw: bytes, msg: Message, ctx: IntakeContext) -> Report:
 
 def _attached_original(
     msg: Message, keys: KeyCollector, ctx: IntakeContext
-) -> tuple[str, Message, EmailView] | None:
-    """The first message/rfc822 part: a complaint that forwards the message as attachment."""
+) -> tuple[str, EmailView] | None:
+    """(MIME path, view) of the first message/rfc822 part: the message forwarded as attachment."""
     for path, part in mime.walk(msg, ctx.limits):
         if mime.content_type(part) == "message/rfc822":
             raw = mime.original_bytes(part)
             if raw.strip():
-                return path, part, collect_from_original(raw, keys, ctx)
+                return path, collect_from_original(raw, keys, ctx)
     return None
+
+
+def _inside(part: str, path: str) -> bool:
+    return part == path or part.startswith(path + ".")
 
 
 def _inline_forward(body: str, keys: KeyCollector, ctx: IntakeContext) -> EmailView | None:

@@ -42,7 +42,7 @@ def parse_dsn(msg: Message, ctx: IntakeContext) -> Report:
         raise Rejection("delivery-status.Action", f"{actions}: a success notice, not a bounce")
     bounce = min(failing, key=lambda b: b.type != BounceType.HARD)  # a hard bounce wins
     keys = KeyCollector(ctx.limits.max_keys)
-    keys.add("feedback_tokens", tokens_in(str(mime.field(per_message, "Original-Envelope-Id"))))
+    keys.add("feedback_tokens", tokens_in(mime.field(per_message, "Original-Envelope-Id") or ""))
     view = None
     original = None
     for _, part in parts:

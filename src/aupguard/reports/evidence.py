@@ -102,7 +102,7 @@ def build_report(facts: XarfFacts, ctx: IntakeContext) -> Report:
     campaign = (
         campaign
         or campaign_of(view)
-        or dedup.campaign_key(None, _campaign_host(facts), key, (key,))
+        or dedup.campaign_key(None, _campaign_host(facts), None, (key,))
     )
     what = facts.description or f"{key.partition(':')[2]} from {facts.source or 'unknown'}"
     return Report(
