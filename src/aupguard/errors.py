@@ -9,7 +9,8 @@
     ├── StoreError                the database refused or lost a write
     │   └── NotFound              a record asked for by id does not exist
     ├── EnforcementError          an action is not allowed (e.g. needs a second person)
-    ├── ReportError               an abuse report is rejected (reason names the field)
+    ├── ReportError               an abuse report cannot be taken in
+    │   └── Rejection             an abuse report is rejected; `field` names what was wrong
     └── DnsError                  a DNS look-up for e-mail authentication failed for good
         └── DnsTempError          it missed its deadline or the server failed: TEMPERROR
 
@@ -69,7 +70,16 @@ class EnforcementError(AupguardError):
 
 
 class ReportError(AupguardError):
-    """An abuse report is rejected; the message names the field and the reason."""
+    """An abuse report cannot be taken in."""
+
+
+class Rejection(ReportError):
+    """An abuse report is rejected: `field` names the part that is wrong, `reason` says how."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
 
 
 class DnsError(AupguardError):

@@ -14,6 +14,7 @@ from aupguard.cli import (
     evaluate,
     explain,
     policy,
+    reports,
     scan,
     serve,
     stream,
@@ -44,6 +45,7 @@ app.command("publish")(stream.publish)
 app.add_typer(serve.keys, name="keys")
 app.add_typer(serve.reviewers, name="reviewers")
 app.add_typer(auth.app, name="auth")
+app.add_typer(reports.app, name="reports")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,9 +9,13 @@ import re
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 _SIGNAL = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
+# Report mapping keys: "<family>" or "<family>:<type>" (docs/reports.md, "Mapping keys").
+_REPORT_KEY = re.compile(
+    r"^(arf|xarf|xarf-legacy|dsn|complaint|form|api)(:[a-z0-9][a-z0-9_.-]{0,40}(/[a-z0-9_.-]{1,40})?)?$"
+)
 
 
 class Action(enum.IntEnum):
@@ -157,6 +161,23 @@ class Ruleset(Strict):
     ladders: dict[str, Ladder] = Field(default_factory=dict)  # clause id or "default"
     brakes: Brakes = Brakes()
     report_mapping: dict[str, str] = Field(default_factory=dict)  # report type -> clause
+
+    @field_validator("report_mapping")
+    @classmethod
+    def _report_keys(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        clauses = info.data.get("clauses") or {}
+        for key, clause in value.items():
+            if not _REPORT_KEY.match(key):
+                raise ValueError(
+                    f"key {key!r} is not '<family>[:<type>]' with family one of arf, xarf, "
+                    "xarf-legacy, dsn, complaint, form, api (e.g. xarf:content/phishing)"
+                )
+            if clauses and clause not in clauses:
+                known = ", ".join(clauses)
+                raise ValueError(
+                    f"{key!r} names unknown clause {clause!r} (expected one of: {known})"
+                )
+        return value
 
     @model_validator(mode="after")
     def _references(self) -> Ruleset:

@@ -1,0 +1,1 @@
+"""Abuse reports: parsers, authentication, dedup keys and intake (see docs/reports.md)."""
