@@ -9,6 +9,7 @@
     ├── StoreError                the database refused or lost a write
     │   └── NotFound              a record asked for by id does not exist
     ├── EnforcementError          an action is not allowed (e.g. needs a second person)
+    ├── AuditError                the audit trail cannot be sealed, signed or read as asked
     └── ReportError               an abuse report is rejected (reason names the field)
 
 Errors are for people: the message says what was wrong, where, and what to do.
@@ -64,6 +65,10 @@ class NotFound(StoreError):
 
 class EnforcementError(AupguardError):
     """An action is not allowed as asked (e.g. it needs a second person)."""
+
+
+class AuditError(AupguardError):
+    """The audit trail cannot be sealed, checkpointed or verified as asked (key, files)."""
 
 
 class ReportError(AupguardError):
