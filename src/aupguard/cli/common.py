@@ -23,6 +23,12 @@ AupOption = Annotated[
 RulesOption = Annotated[
     Path | None, typer.Option("--rules", help="Ruleset YAML (default: the shipped one).")
 ]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: $AUPGUARD_DB_URL, else sqlite:///aupguard.db)."
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
