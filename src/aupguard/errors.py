@@ -10,6 +10,7 @@
     │   └── NotFound              a record asked for by id does not exist
     ├── EnforcementError          an action is not allowed (e.g. needs a second person)
     ├── AuditError                the audit trail cannot be sealed, signed or read as asked
+    ├── DeliveryError             a notice could not be delivered (permanent or worth a retry)
     └── ReportError               an abuse report is rejected (reason names the field)
 
 Errors are for people: the message says what was wrong, where, and what to do.
@@ -69,6 +70,14 @@ class EnforcementError(AupguardError):
 
 class AuditError(AupguardError):
     """The audit trail cannot be sealed, checkpointed or verified as asked (key, files)."""
+
+
+class DeliveryError(AupguardError):
+    """A notice could not be delivered; `permanent` ones are dead-lettered at once."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        self.permanent = permanent
+        super().__init__(message)
 
 
 class ReportError(AupguardError):

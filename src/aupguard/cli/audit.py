@@ -23,9 +23,8 @@ from aupguard.audit.keys import (
 )
 from aupguard.audit.merkle import DEFAULT_MAX_BATCH, seal_verdicts
 from aupguard.audit.verify import VerifyReport, verify_report
-from aupguard.cli.common import DbOption, console, err_console, fail
+from aupguard.cli.common import DbOption, console, err_console, fail, open_store
 from aupguard.errors import AupguardError
-from aupguard.store.db import Store, database_url
 from aupguard.store.models import AuditEntry
 
 app = typer.Typer(
@@ -45,17 +44,6 @@ CheckpointsOption = Annotated[
         "else checkpoints/ beside the key).",
     ),
 ]
-
-
-def open_store(db: str | None) -> Store:
-    """The database of --db; an existing one only, so a typo never creates an empty one."""
-    url = database_url(db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        fail(f"no database at {url}: pass --db URL or set $AUPGUARD_DB_URL")
-    try:
-        return Store(url)
-    except Exception as exc:  # driver errors name the host, port and reason
-        fail(f"cannot open the database {url}: {exc}")
 
 
 @app.command()

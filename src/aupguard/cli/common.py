@@ -13,6 +13,7 @@ from aupguard.aup.model import AupDocument
 from aupguard.errors import AupguardError, PolicyError
 from aupguard.rules.load import load_ruleset
 from aupguard.rules.model import Ruleset
+from aupguard.store.db import Store, database_url
 
 console = Console()
 err_console = Console(stderr=True)
@@ -47,3 +48,14 @@ def load_policy(aup: Path | None, rules: Path | None) -> tuple[AupDocument, Rule
         raise typer.Exit(2) from None
     except AupguardError as exc:
         fail(str(exc))
+
+
+def open_store(db: str | None) -> Store:
+    """The database of --db; an existing one only, so a typo never creates an empty one."""
+    url = database_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        fail(f"no database at {url}: pass --db URL or set $AUPGUARD_DB_URL")
+    try:
+        return Store(url)
+    except Exception as exc:  # driver errors name the host, port and reason
+        fail(f"cannot open the database {url}: {exc}")

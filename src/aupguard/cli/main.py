@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aupguard.cli import audit, bench, demo, evaluate, explain, policy, scan
+from aupguard.cli import audit, bench, demo, evaluate, explain, notify, policy, scan
 
 app = typer.Typer(
     name="aupguard",
@@ -20,6 +20,7 @@ app.command("bench")(bench.bench)
 app.command("eval")(evaluate.evaluate)
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")
+app.add_typer(notify.app, name="notify")
 
 
 if __name__ == "__main__":  # pragma: no cover
