@@ -205,3 +205,10 @@ def test_concurrent_dispatchers_send_each_notice_once(db_url: str) -> None:
     with store.read() as s:
         assert {r.state for r in s.query(OutboxMessage)} == {"sent"}
     store.dispose()
+
+
+def test_a_malformed_notice_is_retried_not_fatal(tmp_path: object) -> None:
+    store = _store(f"sqlite:///{tmp_path}/a.db", to="ops@acme.example\nBcc: all@x.example")
+    counts = dispatch_once(store, _settings(free_port(), max_attempts=1), T0)
+    assert counts.dead == 1
+    assert "unexpected ValueError" in (_row(store).last_error or "")

@@ -13,9 +13,11 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -99,12 +101,12 @@ def claim(store: Store, settings: NotifySettings, now: datetime) -> tuple[list[O
     return claimed, dead
 
 
-def deliver(msg: Outgoing, settings: NotifySettings) -> None:
+def deliver(msg: Outgoing, settings: NotifySettings, client: httpx.Client | None = None) -> None:
     """Send one notice by its channel; DeliveryError on failure."""
     if msg.channel == "email":
         send_email(msg, settings)
     elif msg.channel == "webhook":
-        send_webhook(msg, settings)
+        send_webhook(msg, settings, client=client)
     else:
         raise DeliveryError(f"unknown channel {msg.channel!r}", permanent=True)
 
@@ -142,16 +144,24 @@ def dispatch_once(
     began = time.monotonic()
     claimed, dead = claim(store, settings, start)
     outcomes = {"sent": 0, "retried": 0, "dead": dead, "gone": 0}
-    for msg in claimed:
-        error: DeliveryError | None = None
-        try:
-            deliver(msg, settings)
-        except DeliveryError as exc:
-            error = exc
-            log.warning("notice %s to %s, attempt %s: %s", msg.id, msg.recipient, msg.attempt, exc)
-        # Retry delays count from when the attempt ended, not from when the batch began.
-        ended = start + timedelta(seconds=time.monotonic() - began)
-        outcomes[finish(store, msg, error, ended, settings)] += 1
+    # One connection pool and TLS context per pass, and none when no webhook is due.
+    needs_http = any(msg.channel == "webhook" for msg in claimed)
+    with httpx.Client() if needs_http else nullcontext() as client:
+        for msg in claimed:
+            error: DeliveryError | None = None
+            try:
+                deliver(msg, settings, client)
+            except DeliveryError as exc:
+                error = exc
+                log.warning(
+                    "notice %s to %s, attempt %s: %s", msg.id, msg.recipient, msg.attempt, exc
+                )
+            except Exception as exc:  # a bug or a malformed notice must not stop the others
+                log.exception("notice %s, attempt %s: unexpected error", msg.id, msg.attempt)
+                error = DeliveryError(f"unexpected {type(exc).__name__}: {exc}")
+            # Retry delays count from when the attempt ended, not from when the batch began.
+            ended = start + timedelta(seconds=time.monotonic() - began)
+            outcomes[finish(store, msg, error, ended, settings)] += 1
     return DispatchCounts(len(claimed), outcomes["sent"], outcomes["retried"], outcomes["dead"])
 
 

@@ -74,7 +74,13 @@ def body_of(msg: Outgoing) -> bytes:
     return json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
 
 
-def send_webhook(msg: Outgoing, settings: NotifySettings, *, now: float | None = None) -> None:
+def send_webhook(
+    msg: Outgoing,
+    settings: NotifySettings,
+    *,
+    client: httpx.Client | None = None,
+    now: float | None = None,
+) -> None:
     """POST the signed notice; 2xx is delivered, 410 Gone is permanent, the rest is retried."""
     if not msg.webhook_secret:
         owner = f"tenant {msg.tenant_id}" if msg.tenant_id else "operator webhooks"
@@ -89,7 +95,7 @@ def send_webhook(msg: Outgoing, settings: NotifySettings, *, now: float | None =
         "webhook-signature": signature(msg.webhook_secret, delivery_id(msg), stamp, body),
     }
     try:
-        response = httpx.post(
+        response = (client or httpx).post(
             msg.recipient, content=body, headers=headers, timeout=settings.webhook_timeout_s
         )
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
