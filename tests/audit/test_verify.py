@@ -132,13 +132,16 @@ def test_tampered_checkpoint_file_fails_its_signature(store: Store, tmp_path: Pa
     assert "bad signature" in problems[0]
 
 
-def test_checkpoint_by_another_key_is_named(store: Store, tmp_path: Path) -> None:
-    signed(store, tmp_path)
+def test_checkpoint_by_another_key_is_named_unless_that_key_is_given(
+    store: Store, tmp_path: Path
+) -> None:
+    old = signed(store, tmp_path)
     other = generate_key(tmp_path / "other.key")
     with store.read() as s:
         problems = verify(s, tmp_path / "keys" / "checkpoints", other.public)
-    assert problems and all(p.kind == "signature" for p in problems)
-    assert "is signed by key" in problems[0].message
+        assert problems and all(p.kind == "signature" for p in problems)
+        assert "is signed by key" in problems[0].message
+        assert verify(s, tmp_path / "keys" / "checkpoints", [other.public, old.public]) == []
 
 
 def test_purging_originals_and_evidence_keeps_everything_valid(

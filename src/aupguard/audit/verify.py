@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,17 +66,16 @@ def _check_checkpoints(
     report: VerifyReport,
     checkpoints: list[ExportedCheckpoint],
     hashes: dict[int, str],
-    public: Ed25519PublicKey,
+    keys: dict[str, Ed25519PublicKey],
 ) -> None:
-    expected_id = key_id(public)
     valid: list[ExportedCheckpoint] = []
     for cp in checkpoints:
         where = f"checkpoint {cp.seq} ({cp.path})"
-        if cp.key_id != expected_id:
+        public = keys.get(cp.key_id)
+        if public is None:
+            known = ", ".join(sorted(keys))
             report.problems.append(
-                Problem(
-                    "signature", cp.seq, f"{where} is signed by key {cp.key_id}, not {expected_id}"
-                )
+                Problem("signature", cp.seq, f"{where} is signed by key {cp.key_id}, not {known}")
             )
         elif not signature_ok(public, cp.seq, cp.hash, cp.signature):
             report.problems.append(Problem("signature", cp.seq, f"{where} has a bad signature"))
@@ -188,25 +188,32 @@ def _check_batches(
             )
 
 
+PublicKeys = Ed25519PublicKey | Sequence[Ed25519PublicKey] | None
+
+
 def verify_report(
-    session: Session, checkpoints_dir: Path | None, public_key: Ed25519PublicKey | None
+    session: Session, checkpoints_dir: Path | None, public_key: PublicKeys
 ) -> VerifyReport:
-    """Check everything; checkpoints only when a public key is given."""
+    """Check everything; checkpoints only when a public key is given.
+
+    Several keys may be given (the current one and retired ones after a rotation).
+    """
+    if isinstance(public_key, Ed25519PublicKey):
+        public_key = [public_key]
+    keys = {key_id(k): k for k in public_key or ()}
     checkpoints, problems = _candidates(session, checkpoints_dir)
     walk = walk_chain(session, want={c.seq for c in checkpoints})
     report = VerifyReport(entries=walk.entries, head_seq=walk.head_seq, head_hash=walk.head_hash)
     report.problems.extend(walk.problems)
-    if public_key is not None:
+    if keys:
         report.checkpoints_checked = True
         report.problems.extend(problems)
-        _check_checkpoints(report, checkpoints, walk.hashes, public_key)
+        _check_checkpoints(report, checkpoints, walk.hashes, keys)
     _check_batches(session, report, walk.batches)
     report.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
     return report
 
 
-def verify(
-    session: Session, checkpoints_dir: Path | None, public_key: Ed25519PublicKey | None
-) -> list[Problem]:
+def verify(session: Session, checkpoints_dir: Path | None, public_key: PublicKeys) -> list[Problem]:
     """Every problem with the audit trail, the first bad entry first; empty when intact."""
     return verify_report(session, checkpoints_dir, public_key).problems

@@ -90,15 +90,17 @@ def checkpoint(
     )
 
 
-def _public_key(public: Path | None, key: Path | None) -> tuple[Ed25519PublicKey, Path] | None:
-    if public is not None:
-        return load_public_key(public), public
+def _public_keys(
+    public: list[Path] | None, key: Path | None
+) -> tuple[list[Ed25519PublicKey], Path] | None:
+    if public:
+        return [load_public_key(p) for p in public], public[0]
     try:
         private = key_path(key)
     except AupguardError:
         return None
     pub = public_path(private)
-    return load_public_key(pub if pub.exists() else private), private
+    return [load_public_key(pub if pub.exists() else private)], private
 
 
 def _summary(report: VerifyReport) -> str:
@@ -119,15 +121,18 @@ def verify(
     db: DbOption = None,
     key: KeyOption = None,
     public_key: Annotated[
-        Path | None,
-        typer.Option("--public-key", help="Public key file (default: <key>.pub)."),
+        list[Path] | None,
+        typer.Option(
+            "--public-key",
+            help="Public key file (default: <key>.pub); repeat it for keys retired by rotation.",
+        ),
     ] = None,
     checkpoints: CheckpointsOption = None,
 ) -> None:
     """Check the chain, checkpoints and verdict batches; exit 1 naming the first bad entry."""
     store = open_store(db)
     try:
-        found = _public_key(public_key, key)
+        found = _public_keys(public_key, key)
         if found is None:
             err_console.print(
                 f"warning: no key (--public-key, --key or ${KEY_ENV}): checkpoints are not "
@@ -140,6 +145,12 @@ def verify(
         fail(str(exc))
     finally:
         store.dispose()
+    if report.checkpoints_checked and not report.checkpoints:
+        err_console.print(
+            f"warning: no signed checkpoint in {folder}: run `aupguard audit checkpoint` "
+            "periodically, or deleted newest entries go unnoticed",
+            soft_wrap=True,
+        )
     if report.ok:
         console.print(f"ok: {_summary(report)}", highlight=False, soft_wrap=True)
         return
