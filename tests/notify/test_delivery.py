@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from aupguard.cli.main import app
@@ -17,7 +19,7 @@ from aupguard.notify.outbox import enqueue
 from aupguard.notify.settings import NotifySettings
 from aupguard.store.db import Store
 from aupguard.store.models import OutboxMessage, Tenant
-from tests.notify.servers import SmtpSink, free_port, smtp_server
+from tests.notify.servers import SmtpSink, free_port, smtp_server, smtp_tls_auth_server
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 runner = CliRunner()
@@ -207,8 +209,29 @@ def test_concurrent_dispatchers_send_each_notice_once(db_url: str) -> None:
     store.dispose()
 
 
-def test_a_malformed_notice_is_retried_not_fatal(tmp_path: object) -> None:
+def test_a_malformed_notice_is_retried_not_fatal(tmp_path: Path) -> None:
     store = _store(f"sqlite:///{tmp_path}/a.db", to="ops@acme.example\nBcc: all@x.example")
     counts = dispatch_once(store, _settings(free_port(), max_attempts=1), T0)
     assert counts.dead == 1
     assert "unexpected ValueError" in (_row(store).last_error or "")
+
+
+def test_starttls_and_auth_with_a_private_ca(tmp_path: Path) -> None:
+    port = free_port()
+    store = _store(f"sqlite:///{tmp_path}/a.db")
+    good = _settings(
+        port,
+        smtp_starttls=True,
+        smtp_ca_file=str(tmp_path / "smtp.crt"),
+        smtp_user="aupguard",
+        smtp_password="pw-1",
+    )
+    with smtp_tls_auth_server(port, tmp_path, "aupguard", "pw-1") as sink:
+        wrong = good.model_copy(update={"smtp_password": SecretStr("nope")})
+        assert dispatch_once(store, wrong, T0).retried == 1
+        assert "535" in (_row(store).last_error or "")
+        untrusted = good.model_copy(update={"smtp_ca_file": None})
+        assert dispatch_once(store, untrusted, _row(store).next_attempt_at).retried == 1
+        assert "TLS with SMTP server" in (_row(store).last_error or "")
+        assert dispatch_once(store, good, _row(store).next_attempt_at).sent == 1
+    assert len(sink.messages) == 1

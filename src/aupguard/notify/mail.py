@@ -50,14 +50,15 @@ def send_email(msg: Outgoing, settings: NotifySettings) -> None:
     host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout_s
     try:
         smtp: smtplib.SMTP
+        tls = settings.smtp_ssl or settings.smtp_starttls
+        context = ssl.create_default_context(cafile=settings.smtp_ca_file) if tls else None
         if settings.smtp_ssl:
-            context = ssl.create_default_context()
             smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
             smtp = smtplib.SMTP(host, port, timeout=timeout)
         with smtp:
             if settings.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=context)
             if settings.smtp_user:
                 password = (
                     settings.smtp_password.get_secret_value() if settings.smtp_password else ""
@@ -66,5 +67,7 @@ def send_email(msg: Outgoing, settings: NotifySettings) -> None:
             smtp.send_message(email)
     except smtplib.SMTPException as exc:
         raise _refusal(exc) from None
+    except ssl.SSLError as exc:
+        raise DeliveryError(f"TLS with SMTP server {host}:{port} failed: {exc}") from None
     except OSError as exc:
         raise DeliveryError(f"SMTP server {host}:{port} unreachable: {exc}") from None

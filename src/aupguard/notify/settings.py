@@ -20,6 +20,7 @@ class NotifySettings(BaseModel):
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_starttls: bool = False  # upgrade a plain connection (port 587)
     smtp_ssl: bool = False  # implicit TLS (port 465)
+    smtp_ca_file: str | None = None  # CA bundle for a relay with a private certificate
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_s: float = Field(default=30.0, gt=0)
