@@ -80,3 +80,16 @@ def test_an_empty_chain_has_nothing_to_sign(tmp_path: Path) -> None:
     key = generate_key(tmp_path / "audit.key")
     with pytest.raises(AuditError, match="empty"), store.write() as s:
         checkpoint(s, key)
+
+
+def test_checkpoint_refuses_to_sign_a_truncated_chain(db_url: str, tmp_path: Path) -> None:
+    store = Store(db_url)
+    build_chain(store, entries=5, verdicts=0)
+    key = signed(store, tmp_path)
+    sql(store, "DELETE FROM audit WHERE seq > 3", "DELETE FROM audit_checkpoints")
+    with pytest.raises(AuditError, match="ends at entry 3 but checkpoint 5"), store.write() as s:
+        checkpoint(s, key)
+    sql(store, "DELETE FROM audit")
+    with pytest.raises(AuditError, match="ends at entry 0 but checkpoint 5"), store.write() as s:
+        checkpoint(s, key)
+    store.dispose()

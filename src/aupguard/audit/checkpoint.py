@@ -100,23 +100,41 @@ def exported_files(directory: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.stem))
 
 
-def _refuse_if_tampered(session: Session, key: AuditKey, head: AuditEntry) -> None:
-    """Check the entries since the last good checkpoint: never sign a tampered head."""
-    prior = session.execute(
-        select(AuditCheckpoint)
-        .where(AuditCheckpoint.seq <= head.seq)
-        .order_by(AuditCheckpoint.seq.desc())
-        .limit(1)
+def _newest_signed(session: Session, key: AuditKey, directory: Path) -> tuple[int, str] | None:
+    """The newest (seq, hash) this key signed, from the rows or the exported files."""
+    found: list[tuple[int, str]] = []
+    row = session.execute(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
     ).scalar()
-    since = None
-    if prior is not None and signature_ok(key.public, prior.seq, prior.hash, prior.signature):
-        if prior.seq == head.seq and prior.hash != head.hash:
-            raise AuditError(
-                f"refusing to sign: entry {head.seq} differs from its signed checkpoint; "
-                "run `aupguard audit verify`"
-            )
-        since = (prior.seq, prior.hash)
-    walk = walk_chain(session, since=since, max_problems=1)
+    if row is not None and signature_ok(key.public, row.seq, row.hash, row.signature):
+        found.append((row.seq, row.hash))
+    files = exported_files(directory)
+    if files:
+        newest = read_exported(files[-1])
+        if signature_ok(key.public, newest.seq, newest.hash, newest.signature):
+            found.append((newest.seq, newest.hash))
+    return max(found, default=None)
+
+
+def _refuse_if_tampered(
+    session: Session, key: AuditKey, head: AuditEntry | None, directory: Path
+) -> None:
+    """Check the entries since the newest checkpoint: never sign a tampered or cut chain."""
+    newest = _newest_signed(session, key, directory)
+    head_seq = head.seq if head else 0
+    if newest is not None and newest[0] > head_seq:
+        raise AuditError(
+            f"refusing to sign: the chain ends at entry {head_seq} but checkpoint {newest[0]} "
+            "was signed (entries are missing); run `aupguard audit verify`"
+        )
+    if head is None:
+        raise AuditError("the audit chain is empty: there is nothing to checkpoint yet")
+    if newest is not None and newest[0] == head.seq and newest[1] != head.hash:
+        raise AuditError(
+            f"refusing to sign: entry {head.seq} differs from its signed checkpoint; "
+            "run `aupguard audit verify`"
+        )
+    walk = walk_chain(session, since=newest, max_problems=1)
     if walk.problems:
         raise AuditError(
             f"refusing to sign: {walk.problems[0].message}; run `aupguard audit verify`"
@@ -137,10 +155,9 @@ def checkpoint(
     Signing an already signed head re-exports the existing checkpoint.
     """
     head = session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar()
-    if head is None:
-        raise AuditError("the audit chain is empty: there is nothing to checkpoint yet")
     target = directory or key.path.parent / "checkpoints"
-    _refuse_if_tampered(session, key, head)
+    _refuse_if_tampered(session, key, head, target)
+    assert head is not None  # _refuse_if_tampered raised otherwise
     row = session.get(AuditCheckpoint, head.seq)
     if row is None or row.key_id != key.key_id:
         signature = key.private.sign(signed_message(head.seq, head.hash)).hex()
