@@ -27,7 +27,9 @@ DEFAULT_MAX_BATCH = 1000
 def _number(value: Any) -> Any:
     # Scores and strengths are rounded so that a float's round trip through either
     # database's JSON column cannot change the digest.
-    return round(float(value), 6) if isinstance(value, int | float) else value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return round(float(value), 6)
 
 
 def verdict_digest(
