@@ -9,6 +9,8 @@
     ├── StoreError                the database refused or lost a write
     │   └── NotFound              a record asked for by id does not exist
     ├── EnforcementError          an action is not allowed (e.g. needs a second person)
+    ├── AuditError                the audit trail cannot be sealed, signed or read as asked
+    ├── DeliveryError             a notice could not be delivered (permanent or worth a retry)
     ├── ReportError               an abuse report cannot be taken in
     │   └── Rejection             an abuse report is rejected; `field` names what was wrong
     └── DnsError                  a DNS look-up for e-mail authentication failed for good
@@ -67,6 +69,18 @@ class NotFound(StoreError):
 
 class EnforcementError(AupguardError):
     """An action is not allowed as asked (e.g. it needs a second person)."""
+
+
+class AuditError(AupguardError):
+    """The audit trail cannot be sealed, checkpointed or verified as asked (key, files)."""
+
+
+class DeliveryError(AupguardError):
+    """A notice could not be delivered; `permanent` ones are dead-lettered at once."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        self.permanent = permanent
+        super().__init__(message)
 
 
 class ReportError(AupguardError):

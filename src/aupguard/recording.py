@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from aupguard.audit.merkle import record_digest
 from aupguard.aup.model import AupDocument
 from aupguard.aup.versions import accept, in_force
 from aupguard.enforce.status import Status
@@ -89,25 +89,6 @@ class Recorded:
     case_ref: str | None
 
 
-def verdict_digest(event_id: str, verdict: Verdict, content_digest: str) -> str:
-    """Digest over non-personal fields only: purging evidence never breaks the audit."""
-    body = json.dumps(
-        [
-            event_id,
-            verdict.action.label,
-            [c.clause for c in verdict.violated],
-            verdict.scores,
-            sorted({s.name for s in verdict.signals}),
-            verdict.document_version,
-            verdict.ruleset_hash,
-            content_digest,
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
 def record(
     s: Session,
     event: Event,
@@ -184,7 +165,7 @@ def record(
             ruleset,
             document,
             event.time,
-            settings.public_url,
+            settings,
             settings.operator_email,
         )
         worst = max(verdict.violated, key=lambda c: (c.action, c.score), default=None)
@@ -229,7 +210,7 @@ def _verdict_row(
         }
         for sg in verdict.signals
     ]
-    return VerdictRecord(
+    row = VerdictRecord(
         event_id=event.id,
         tenant_id=event.tenant,
         time=event.time,
@@ -245,7 +226,9 @@ def _verdict_row(
         ruleset_hash=verdict.ruleset_hash,
         model_hashes=dict(verdict.model_hashes),
         content_digest=facts.content_digest,
-        digest=verdict_digest(event.id, verdict, facts.content_digest),
+        digest="",
         original=original,
         original_until=until,
     )
+    row.digest = record_digest(row)  # over non-personal fields: purges keep the audit valid
+    return row

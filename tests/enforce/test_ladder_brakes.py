@@ -39,9 +39,9 @@ def test_termination_waits_for_a_second_person(db_url: str, tmp_path: Path) -> N
     assert action.state == "pending_approval"
     assert d.status.check("acme", "sms").state == "active"
     with pytest.raises(EnforcementError, match="second person"), d.store.write() as s:
-        approve(s, action.id, "system", T0)
+        approve(s, action.id, "system", T0, d.engine.document, d.settings)
     with d.store.write() as s:
-        approve(s, action.id, "reviewer:bo", T0)
+        approve(s, action.id, "reviewer:bo", T0, d.engine.document, d.settings)
     d.status.refresh()
     assert d.status.check("acme", "email").state == "terminated"
 
@@ -59,7 +59,7 @@ def test_brake_stops_automatic_actions_and_alerts(db_url: str, tmp_path: Path) -
             s.execute(select(OutboxMessage).where(OutboxMessage.topic == "alert")).scalars().all()
         )
     assert states == ["effective", "effective", "braked"]
-    assert len(alerts) == 1 and "brake" in alerts[0].subject
+    assert len(alerts) == 1 and "Brake tripped" in alerts[0].subject
     assert d.status.check("t3", "sms").state == "active"
 
 

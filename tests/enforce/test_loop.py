@@ -35,7 +35,7 @@ def test_eicar_suspends_next_refused_appeal_reinstates(db_url: str, tmp_path: Pa
             "test file, no harm",
             d.engine.document,
             T0,
-            "http://x",
+            d.settings,
         )
     d.reload()
     third = d.decide(sms("e3", "Your appointment is tomorrow at 10.", minutes=2))

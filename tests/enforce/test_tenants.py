@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aupguard.enforce.actions import ActionRequest, take
@@ -17,6 +19,7 @@ from aupguard.enforce.tenants import (
     verify_identity,
 )
 from aupguard.errors import EnforcementError
+from aupguard.settings import Settings
 from aupguard.store.db import Store
 from tests.enforce.helpers import T0
 
@@ -51,7 +54,7 @@ def test_domain_verified_only_with_the_tenants_token(db_url: str) -> None:
     assert snap.owner_of_number("+15550100001") == "acme"
 
 
-def test_resignup_of_a_terminated_tenants_identity_is_refused(db_url: str) -> None:
+def test_resignup_of_a_terminated_tenants_identity_is_refused(db_url: str, tmp_path: Path) -> None:
     from aupguard.aup.load import load_document
 
     store = Store(db_url)
@@ -63,7 +66,7 @@ def test_resignup_of_a_terminated_tenants_identity_is_refused(db_url: str) -> No
             ActionRequest("bad", "terminate", "reviewer:a", "spam", False),
             load_document(),
             T0,
-            "http://x",
+            Settings(home=tmp_path / "home"),
         )
         create_tenant(s, "bad2", "Bad again", actor="admin")
         with pytest.raises(EnforcementError, match="terminated tenant 'bad'"):

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from aupguard.detectors.eicar import EICAR
-from aupguard.web.links import tenant_link, tenant_of
+from aupguard.tenantlinks import tenant_link, tenant_of
 from tests.web.conftest import Site
 
 PUBLIC = ["/", "/aup/history", "/login", "/healthz", "/openapi.json", "/static/console.css"]

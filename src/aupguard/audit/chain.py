@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from aupguard.store.models import AuditEntry
 
 GENESIS = "0" * 64
-_LOCK_KEY = 0x61757067  # pg advisory lock id for the chain head ("aupg")
+LOCK_KEY = 0x61757067  # pg advisory lock id for the chain head ("aupg")
 
 
 def entry_hash(
@@ -46,7 +46,7 @@ def append(
 ) -> AuditEntry:
     """Add one entry after the current head, in the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     head = session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar()
     seq = head.seq + 1 if head else 1
     prev = head.hash if head else GENESIS

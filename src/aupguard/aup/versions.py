@@ -13,7 +13,9 @@ from aupguard.aup.model import AupDocument
 from aupguard.datadiff import diff_models
 from aupguard.datafile import validate
 from aupguard.errors import EnforcementError, NotFound
-from aupguard.notify.outbox import enqueue
+from aupguard.notify.notices import AupChangeNotice
+from aupguard.notify.route import notify_tenant
+from aupguard.notify.templates import render
 from aupguard.store.models import Acceptance, AupVersion, Tenant
 
 
@@ -38,7 +40,13 @@ def in_force(rows: list[AupVersion], when: date) -> AupVersion | None:
 
 
 def publish(
-    session: Session, document: AupDocument, text: str, *, actor: str, now: datetime
+    session: Session,
+    document: AupDocument,
+    text: str,
+    *,
+    actor: str,
+    now: datetime,
+    public_url: str = "",
 ) -> AupVersion:
     """Record a new version and tell every tenant once (outbox); a version is immutable."""
     rows = published(session)
@@ -69,31 +77,26 @@ def publish(
         data={"digest": document.digest, "effective": str(document.effective)},
         time=now,
     )
-    changes = diff_models(document_of(rows[-1]), document) if rows else []
-    summary = "\n".join(changes[:40]) or "First published version."
+    changes = tuple(diff_models(document_of(rows[-1]), document)[:40]) if rows else ()
+    previous = rows[-1].version if rows else None
     for tenant in session.execute(select(Tenant)).scalars():
-        body = (
-            f"Our Acceptable Use Policy changes: version {document.version} takes effect on "
-            f"{document.effective}.\n\nWhat changed:\n{summary}\n\nYou can read it and accept "
-            "it in your tenant page. Using the services after it takes effect accepts it."
+        notice = AupChangeNotice(
+            tenant_name=tenant.name,
+            title=document.title,
+            version=document.version,
+            effective=document.effective,
+            previous_version=previous,
+            changes=changes,
+            document_url=f"{public_url}/",
+            accept_url=None,
         )
-        for channel, recipient in (
-            ("email", tenant.contact_email),
-            ("webhook", tenant.webhook_url),
-        ):
-            if recipient:
-                enqueue(
-                    session,
-                    dedup_key=f"aup:{document.version}:{tenant.id}:{channel}",
-                    channel=channel,
-                    tenant_id=tenant.id,
-                    topic="aup-change",
-                    recipient=recipient,
-                    subject=f"[AUP] version {document.version}",
-                    body=body,
-                    payload={"version": document.version, "effective": str(document.effective)},
-                    now=now,
-                )
+        notify_tenant(
+            session,
+            tenant,
+            render(notice),
+            dedup_key=f"aup:{document.version}:{tenant.id}",
+            now=now,
+        )
     return row
 
 

@@ -47,7 +47,7 @@ def decide(
                 reason,
                 load_document(),
                 datetime.now(UTC),
-                settings.public_url,
+                settings,
             )
             console.print(f"appeal {appeal.id} {appeal.state}")
     except AupguardError as exc:

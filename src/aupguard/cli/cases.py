@@ -124,7 +124,7 @@ def act(
                 ),
                 load_document(),
                 datetime.now(UTC),
-                settings.public_url,
+                settings,
             )
             console.print(f"action {action.id}: {kind} [{action.state}]")
     except AupguardError as exc:
@@ -134,10 +134,10 @@ def act(
 @app.command("approve")
 def approve_(action_id: int, actor: str, db: DbOption = None) -> None:
     """Second-person approval of a pending action."""
-    store, _ = open_store(db)
+    store, settings = open_store(db)
     try:
         with store.write() as s:
-            approve(s, action_id, actor, datetime.now(UTC))
+            approve(s, action_id, actor, datetime.now(UTC), load_document(), settings)
     except AupguardError as exc:
         fail(str(exc))
     console.print(f"action {action_id} approved by {actor}")

@@ -25,6 +25,12 @@ AupOption = Annotated[
 RulesOption = Annotated[
     Path | None, typer.Option("--rules", help="Ruleset YAML (default: the shipped one).")
 ]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: $AUPGUARD_DB_URL, else .aupguard/aupguard.db)."
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -45,21 +51,19 @@ def load_policy(aup: Path | None, rules: Path | None) -> tuple[AupDocument, Rule
         fail(str(exc))
 
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $AUPGUARD_DB_URL or .aupguard/aupguard.db)."),
-]
-
-
 def settings_for(db: str | None) -> Settings:
     settings = Settings(db_url=db or "")
     settings.ensure_home()
     return settings
 
 
-def open_store(db: str | None) -> tuple[Store, Settings]:
-    """The store at `db` (migrated), or one clear error line."""
+def open_store(db: str | None, *, create: bool = True) -> tuple[Store, Settings]:
+    """The store at `db` (migrated), or one clear error line. With create=False a missing
+    SQLite file is an error, so a typo in --db never yields an empty database."""
     settings = settings_for(db)
+    url = settings.database_url
+    if not create and url.startswith("sqlite:///") and not Path(url[10:]).exists():
+        fail(f"no database at {url}: pass --db URL or set $AUPGUARD_DB_URL")
     try:
         return Store(settings.database_url), settings
     except Exception as exc:  # connection refused, bad URL, ...

@@ -6,6 +6,7 @@ import typer
 
 from aupguard.cli import (
     appeals,
+    audit,
     auth,
     bench,
     cases,
@@ -13,6 +14,7 @@ from aupguard.cli import (
     demo,
     evaluate,
     explain,
+    notify,
     policy,
     reports,
     scan,
@@ -46,6 +48,8 @@ app.add_typer(serve.keys, name="keys")
 app.add_typer(serve.reviewers, name="reviewers")
 app.add_typer(auth.app, name="auth")
 app.add_typer(reports.app, name="reports")
+app.add_typer(audit.app, name="audit")
+app.add_typer(notify.app, name="notify")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,9 +11,13 @@ from aupguard.audit.chain import append as audit
 from aupguard.aup.model import AupDocument
 from aupguard.enforce import status
 from aupguard.enforce.cases import add_item
-from aupguard.enforce.notices import notify_tenant, statement_text
 from aupguard.errors import EnforcementError, NotFound
+from aupguard.notify.notices import ActionNotice, AppealRoute, ClauseText
+from aupguard.notify.route import notify_tenant
+from aupguard.notify.templates import render
+from aupguard.settings import Settings
 from aupguard.store.models import Action, Case, Tenant
+from aupguard.tenantlinks import tenant_link
 
 KINDS = ("warn", "restrict", "suspend", "terminate", "reinstate")
 
@@ -35,7 +39,7 @@ class ActionRequest:
 
 
 def take(
-    session: Session, req: ActionRequest, document: AupDocument, now: datetime, public_url: str
+    session: Session, req: ActionRequest, document: AupDocument, now: datetime, settings: Settings
 ) -> Action:
     if req.kind not in KINDS:
         raise EnforcementError(f"unknown action {req.kind!r}; expected one of {', '.join(KINDS)}")
@@ -54,8 +58,8 @@ def take(
         "automated": req.automated,
         "case_ref": case_ref,
         "document_version": document.version,
-        "appeal": f"{public_url}/tenant/appeal?case={case_ref} or reply to this notice "
-        "within 30 days; a person reviews every appeal.",
+        "appeal": f"{tenant_link(settings, req.tenant_id)} (case {case_ref}), or reply to "
+        "this notice within 30 days; a person reviews every appeal.",
     }
     action = Action(
         tenant_id=req.tenant_id,
@@ -101,26 +105,53 @@ def take(
         if req.state == "effective" and req.kind != "reinstate":
             req.case.state = "actioned"
     if req.state == "effective":
-        _make_effective(session, action, tenant, now)
+        _make_effective(session, action, tenant, now, document, settings)
     return action
 
 
-def _make_effective(session: Session, action: Action, tenant: Tenant, now: datetime) -> None:
+def _make_effective(
+    session: Session,
+    action: Action,
+    tenant: Tenant,
+    now: datetime,
+    document: AupDocument,
+    settings: Settings,
+) -> None:
     status.recompute(session, action.tenant_id, now)
-    subject = f"[AUP] {action.kind} of your service ({action.statement.get('case_ref')})"
-    notify_tenant(
-        session,
-        tenant,
-        topic="action",
-        key=f"action:{action.id}",
-        subject=subject,
-        body=statement_text(action.statement),
-        payload={"action_id": action.id, "statement": action.statement},
-        now=now,
+    st = action.statement
+    clause_id = action.clause if action.clause in document.by_id else None
+    notice = ActionNotice(
+        tenant_name=tenant.name,
+        action_ref=f"A-{action.id:06d}",
+        action=action.kind,  # type: ignore[arg-type]
+        scope=action.scope,  # type: ignore[arg-type]
+        target=action.target,
+        effective_at=now,
+        case_ref=st.get("case_ref", "none"),
+        clause=ClauseText.of(document, clause_id)
+        if clause_id
+        else ClauseText("", "(no clause)", "", document.version),
+        facts=tuple(st.get("facts", ())),
+        evidence=(),
+        detected_automatically=action.automated,
+        decided_automatically=action.automated,
+        what_next="A person reviews every appeal; you will hear the outcome by e-mail.",
+        appeal=None
+        if action.kind == "reinstate"
+        else AppealRoute(st.get("case_ref", "none"), tenant_link(settings, action.tenant_id)),
+        restriction=action.restriction,
     )
+    notify_tenant(session, tenant, render(notice), dedup_key=f"action:{action.id}", now=now)
 
 
-def approve(session: Session, action_id: int, approver: str, now: datetime) -> Action:
+def approve(
+    session: Session,
+    action_id: int,
+    approver: str,
+    now: datetime,
+    document: AupDocument,
+    settings: Settings,
+) -> Action:
     """A second person makes a pending action (termination, bulk) effective."""
     action = session.get(Action, action_id)
     if action is None:
@@ -133,5 +164,5 @@ def approve(session: Session, action_id: int, approver: str, now: datetime) -> A
     audit(session, actor=approver, kind="action.approve", subject=f"action:{action.id}", time=now)
     tenant = session.get(Tenant, action.tenant_id)
     assert tenant is not None
-    _make_effective(session, action, tenant, now)
+    _make_effective(session, action, tenant, now, document, settings)
     return action

@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 from aupguard.audit.chain import append as audit
 from aupguard.aup.model import AupDocument
 from aupguard.enforce.actions import ActionRequest, take
-from aupguard.enforce.notices import notify_tenant
 from aupguard.errors import EnforcementError, NotFound
+from aupguard.notify.notices import AppealOutcomeNotice
+from aupguard.notify.route import notify_tenant
+from aupguard.notify.templates import render
+from aupguard.settings import Settings
 from aupguard.store.models import Action, Appeal, Case, Strike, Tenant
 
 
@@ -59,7 +62,7 @@ def decide_appeal(
     reason: str,
     document: AupDocument,
     now: datetime,
-    public_url: str,
+    settings: Settings,
 ) -> Appeal:
     """Uphold, or overturn: reinstate, remove the strikes, tell the tenant."""
     appeal = session.get(Appeal, appeal_id)
@@ -104,23 +107,24 @@ def decide_appeal(
             ),
             document,
             now,
-            public_url,
+            settings,
         )
         if case is not None:
             case.state, case.closed_at = "closed", now
     tenant = session.get(Tenant, appeal.tenant_id)
     assert tenant is not None
-    notify_tenant(
-        session,
-        tenant,
-        topic="appeal",
-        key=f"appeal:{appeal.id}:{appeal.state}",
-        subject=f"[AUP] your appeal {appeal.id} was {appeal.state}",
-        body=f"Your appeal of action {action.id} was {appeal.state} by a reviewer.\n"
-        f"Reason: {reason}",
-        payload={"appeal": appeal.id, "state": appeal.state},
-        now=now,
+    case_ref = f"AUP-{action.case_id:06d}" if action.case_id else "none"
+    outcome = AppealOutcomeNotice(
+        tenant_name=tenant.name,
+        appeal_ref=f"P-{appeal.id:06d}",
+        action_ref=f"A-{action.id:06d}",
+        case_ref=case_ref,
+        outcome=appeal.state,  # type: ignore[arg-type]
+        reason=reason,
+        decided_at=now,
+        what_next="Your service is reinstated." if overturn else "The action stays in force.",
     )
+    notify_tenant(session, tenant, render(outcome), dedup_key=f"appeal:{appeal.id}", now=now)
     return appeal
 
 

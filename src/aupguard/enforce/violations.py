@@ -15,10 +15,13 @@ from aupguard.enforce.actions import ActionRequest, take
 from aupguard.enforce.brakes import brake_reason
 from aupguard.enforce.cases import add_item, distinct_violations, mark_fast_review, open_case
 from aupguard.enforce.ladder import STRENGTH, already_taken, step_for
-from aupguard.notify.outbox import enqueue
+from aupguard.notify.notices import OperatorAlert
+from aupguard.notify.route import notify_operators
+from aupguard.notify.templates import render
 from aupguard.rules.model import Action as Level
 from aupguard.rules.model import Mode, Ruleset
 from aupguard.rules.verdict import ClauseScore, Verdict
+from aupguard.settings import Settings
 from aupguard.store.models import Action, Case, Strike
 
 
@@ -57,16 +60,16 @@ def handle(
     ruleset: Ruleset,
     document: AupDocument,
     now: datetime,
-    public_url: str,
+    settings: Settings,
     operator: str,
 ) -> Outcome:
     out = Outcome()
     for cs in verdict.clauses:
         if cs.mode is Mode.SHADOW and cs.action >= Level.FLAG:
-            _shadow(session, subject, cs, ruleset, document, now, public_url, out)
+            _shadow(session, subject, cs, ruleset, document, now, settings, out)
         elif cs.violated:
             _violation(
-                session, subject, verdict, cs, ruleset, document, now, public_url, operator, out
+                session, subject, verdict, cs, ruleset, document, now, settings, operator, out
             )
     return out
 
@@ -98,7 +101,7 @@ def _violation(
     ruleset: Ruleset,
     document: AupDocument,
     now: datetime,
-    public_url: str,
+    settings: Settings,
     operator: str,
     out: Outcome,
 ) -> None:
@@ -175,17 +178,19 @@ def _violation(
             data={"reason": brake},
             time=now,
         )
-        enqueue(
-            session,
-            dedup_key=f"brake:{now:%Y%m%d%H}",
-            channel="email",
-            tenant_id=None,
-            topic="alert",
-            recipient=operator,
-            subject="[aupguard] brake tripped",
-            body=f"Automatic actions are stopped: {brake}. Review the queue.",
-            payload={"reason": brake},
-            now=now,
+        alert = OperatorAlert(
+            brake="automatic actions",
+            clause=cs.clause,
+            observed=ruleset.brakes.max_auto_actions_per_hour,
+            threshold=ruleset.brakes.max_auto_actions_per_hour,
+            window="1 hour",
+            tripped_at=now,
+            held_actions=1,
+            console_url=f"{settings.public_url}/console",
+            detail=brake,
+        )
+        notify_operators(
+            session, render(alert), dedup_key=f"brake:{now:%Y%m%d%H}", emails=(operator,), now=now
         )
         mark_fast_review(case, now)
     facts = [
@@ -211,7 +216,7 @@ def _violation(
         ),
         document,
         now,
-        public_url,
+        settings,
     )
     out.actions.append(action)
 
@@ -223,7 +228,7 @@ def _shadow(
     ruleset: Ruleset,
     document: AupDocument,
     now: datetime,
-    public_url: str,
+    settings: Settings,
     out: Outcome,
 ) -> None:
     """Record what the ladder would have done; change nothing a tenant can see."""
@@ -251,6 +256,6 @@ def _shadow(
             ),
             document,
             now,
-            public_url,
+            settings,
         )
     )

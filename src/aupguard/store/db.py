@@ -12,12 +12,11 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_URL = "sqlite:///aupguard.db"
-
 
 def database_url(url: str | None = None) -> str:
-    """The URL given, else $AUPGUARD_DB_URL, else ./aupguard.db (SQLite)."""
-    return url or os.environ.get("AUPGUARD_DB_URL") or DEFAULT_URL
+    """The URL given, else $AUPGUARD_DB_URL, else $AUPGUARD_HOME/aupguard.db (SQLite)."""
+    home = os.environ.get("AUPGUARD_HOME", ".aupguard")
+    return url or os.environ.get("AUPGUARD_DB_URL") or f"sqlite:///{home}/aupguard.db"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -19,9 +19,9 @@ from aupguard.enforce.status import StatusCache
 from aupguard.errors import PolicyError
 from aupguard.rules.model import Ruleset
 from aupguard.store.models import Action, Case, CaseItem, IdentityRow, Tenant
+from aupguard.tenantlinks import tenant_link
 from aupguard.web.charts import bar_chart
 from aupguard.web.guard import CsrfField, Reviewer, check_csrf, require_role
-from aupguard.web.links import tenant_link
 from aupguard.web.templating import templates
 
 router = APIRouter(prefix="/console", include_in_schema=False)

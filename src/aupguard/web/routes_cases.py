@@ -147,7 +147,7 @@ def act(
             ),
             svc.decider.engine.document,
             now,
-            svc.settings.public_url,
+            svc.settings,
         )
     svc.decider.status.refresh()
     return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
@@ -158,7 +158,14 @@ def approve_action(action_id: int, who: Reviewer, svc: Svc, csrf: CsrfField) -> 
     check_csrf(who, csrf)
     require_role(who, "reviewer")
     with svc.store.write() as s:
-        action = approve(s, action_id, f"reviewer:{who.username}", datetime.now(UTC))
+        action = approve(
+            s,
+            action_id,
+            f"reviewer:{who.username}",
+            datetime.now(UTC),
+            svc.decider.engine.document,
+            svc.settings,
+        )
         case_id = action.case_id
     svc.decider.status.refresh()
     return RedirectResponse(f"/console/cases/{case_id}" if case_id else "/console", status_code=303)
@@ -273,7 +280,7 @@ def bulk(
                     ),
                     svc.decider.engine.document,
                     datetime.now(UTC),
-                    svc.settings.public_url,
+                    svc.settings,
                 )
             except AupguardError as exc:
                 raise HTTPException(409, str(exc)) from None

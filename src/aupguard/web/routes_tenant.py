@@ -15,7 +15,7 @@ from aupguard.aup.versions import accept, in_force, published
 from aupguard.enforce.appeals import file_appeal
 from aupguard.enforce.status import StatusCache
 from aupguard.store.models import Acceptance, Action, Appeal, Tenant
-from aupguard.web.links import link_csrf, tenant_of
+from aupguard.tenantlinks import link_csrf, tenant_of
 from aupguard.web.templating import templates
 
 router = APIRouter(prefix="/t", include_in_schema=False)

@@ -53,7 +53,7 @@ def decide(
             body.reason,
             svc.decider.engine.document,
             datetime.now(UTC),
-            svc.settings.public_url,
+            svc.settings,
         )
         out = AppealOut.model_validate(appeal)
     svc.decider.status.refresh()

@@ -126,7 +126,7 @@ def act(body: ActionIn, caller: Admin, svc: Svc) -> ActionOut:
             ),
             svc.decider.engine.document,
             datetime.now(UTC),
-            svc.settings.public_url,
+            svc.settings,
         )
         out = ActionOut.model_validate(action)
     svc.decider.status.refresh()
@@ -138,6 +138,15 @@ def act(body: ActionIn, caller: Admin, svc: Svc) -> ActionOut:
 )
 def approve_action(action_id: int, caller: Admin, svc: Svc) -> ActionOut:
     with svc.store.write() as s:
-        out = ActionOut.model_validate(approve(s, action_id, caller.actor, datetime.now(UTC)))
+        out = ActionOut.model_validate(
+            approve(
+                s,
+                action_id,
+                caller.actor,
+                datetime.now(UTC),
+                svc.decider.engine.document,
+                svc.settings,
+            )
+        )
     svc.decider.status.refresh()
     return out

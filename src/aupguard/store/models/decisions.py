@@ -54,7 +54,10 @@ class VerdictRecord(Base):
     """A verdict worth keeping: signals, masked evidence, digests, policy versions."""
 
     __tablename__ = "verdicts"
-    __table_args__ = (Index("ix_verdicts_tenant_time", "tenant_id", "time"),)
+    __table_args__ = (
+        Index("ix_verdicts_tenant_time", "tenant_id", "time"),
+        Index("ix_verdicts_batch", "batch_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(128), unique=True)
     tenant_id: Mapped[str | None] = mapped_column(String(64))
@@ -71,6 +74,9 @@ class VerdictRecord(Base):
     ruleset_hash: Mapped[str] = mapped_column(String(64))
     model_hashes: Mapped[dict[str, Any]]
     content_digest: Mapped[str] = mapped_column(String(64))
-    digest: Mapped[str] = mapped_column(String(64))  # of this record, for the audit Merkle batch
+    digest: Mapped[str] = mapped_column(String(64))  # audit.merkle.verdict_digest of this record
+    # The Merkle batch that sealed it. Membership is by this column, not an id range: on
+    # PostgreSQL a verdict with a lower id can commit after a higher one was sealed.
+    batch_id: Mapped[int | None]
     original: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted, only if retained
     original_until: Mapped[datetime | None]
