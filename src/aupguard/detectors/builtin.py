@@ -8,8 +8,20 @@ from aupguard.detectors.gtube import GtubeDetector
 from aupguard.detectors.hookspecs import hookimpl
 from aupguard.detectors.language import LanguageDetector
 from aupguard.detectors.limits import LimitsDetector
+from aupguard.detectors.portscan import PortScanDetector
+from aupguard.detectors.probes import ProbeDetector
+from aupguard.detectors.trw import TrwDetector
 
 
 @hookimpl
 def aupguard_detectors() -> list[type[Detector]]:
-    return [EicarDetector, GtubeDetector, LimitsDetector, LanguageDetector]
+    return [
+        EicarDetector,
+        GtubeDetector,
+        LimitsDetector,
+        LanguageDetector,
+        # unauthorized access and telephony abuse (docs/unauthorized-access.md)
+        PortScanDetector,
+        TrwDetector,
+        ProbeDetector,
+    ]
