@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aupguard.detectors.base import Detector
+from aupguard.detectors.bruteforce import BruteForceDetector
 from aupguard.detectors.eicar import EicarDetector
 from aupguard.detectors.gtube import GtubeDetector
 from aupguard.detectors.hookspecs import hookimpl
@@ -11,6 +12,8 @@ from aupguard.detectors.limits import LimitsDetector
 from aupguard.detectors.portscan import PortScanDetector
 from aupguard.detectors.probes import ProbeDetector
 from aupguard.detectors.trw import TrwDetector
+from aupguard.detectors.webattack import WebAttackDetector
+from aupguard.detectors.webscan import WebScanDetector
 
 
 @hookimpl
@@ -24,4 +27,7 @@ def aupguard_detectors() -> list[type[Detector]]:
         PortScanDetector,
         TrwDetector,
         ProbeDetector,
+        WebAttackDetector,
+        WebScanDetector,
+        BruteForceDetector,
     ]
