@@ -11,7 +11,10 @@ from aupguard.detectors.language import LanguageDetector
 from aupguard.detectors.limits import LimitsDetector
 from aupguard.detectors.portscan import PortScanDetector
 from aupguard.detectors.probes import ProbeDetector
+from aupguard.detectors.robocall import RobocallDetector
+from aupguard.detectors.smspumping import SmsPumpingDetector
 from aupguard.detectors.trw import TrwDetector
+from aupguard.detectors.wardialing import WarDialingDetector
 from aupguard.detectors.webattack import WebAttackDetector
 from aupguard.detectors.webscan import WebScanDetector
 
@@ -30,4 +33,7 @@ def aupguard_detectors() -> list[type[Detector]]:
         WebAttackDetector,
         WebScanDetector,
         BruteForceDetector,
+        WarDialingDetector,
+        RobocallDetector,
+        SmsPumpingDetector,
     ]
