@@ -72,7 +72,7 @@ def sessions_of(path: Path, engine: Engine, gap: timedelta) -> tuple[list[Sessio
     results = evaluate_batch(engine, events, MemoryState())
     last: dict[str, tuple[Session, float]] = {}
     out: list[Session] = []
-    for event, evaluation in zip(events, results, strict=True):
+    for event, verdict in zip(events, results, strict=True):
         client = event.content.client  # type: ignore[union-attr]
         current = last.get(client)
         ts = event.time.timestamp()
@@ -83,11 +83,11 @@ def sessions_of(path: Path, engine: Engine, gap: timedelta) -> tuple[list[Sessio
         last[client] = (session, ts)
         session.requests += 1
         session.agents.add(event.content.user_agent)  # type: ignore[union-attr]
-        if evaluation.verdict.action >= Action.FLAG:
+        if verdict.action >= Action.FLAG:
             session.flagged += 1
             if session.first_flag is None:
                 session.first_flag = session.requests
-            session.signals.update(s.name for s in evaluation.verdict.signals)
+            session.signals.update(s.name for s in verdict.signals)
     return out, bad
 
 

@@ -17,15 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from aupguard.detectors.base import Detector, Evidence, Finding, Observation, SignalSpec
 from aupguard.detectors.context import Context
 from aupguard.detectors.rollup import (
-    actor,
     attribution,
-    host_ranges,
+    flow_facts,
+    listing,
     ramp,
     ranges,
     span,
     split_service,
 )
-from aupguard.events.flowstate import Outcome, outcome, service
+from aupguard.events.flowstate import Outcome, service
 from aupguard.events.model import Channel, Flow
 from aupguard.events.views import Views
 
@@ -39,7 +39,7 @@ class PortScanOptions(BaseModel):
     slow_window_s: int = Field(86_400, ge=600)
     slow_targets: int = Field(30, ge=2)
     slow_failed_share: float = Field(0.5, gt=0, le=1)  # of all distinct targets that day
-    sample: int = Field(200, ge=10, le=2000)  # members read to describe a scan
+    sample: int = Field(30, ge=10, le=2000)  # members read to describe a scan
 
 
 class PortScanDetector(Detector):
@@ -60,10 +60,10 @@ class PortScanDetector(Detector):
         assert isinstance(flow, Flow)
         o = self.options
         assert isinstance(o, PortScanOptions)
-        result = outcome(flow)
+        result, who, target = flow_facts(view)
         if result is Outcome.UNKNOWN:
             return ()
-        who, now, target = actor(view.event, flow.src), view.event.time, service(flow)
+        now = view.event.time
         k_all = f"ps:a:{who}"  # every target contacted that day, working or not
         seen = Observation("distinct", k_all, target, ttl_s=o.slow_window_s)
         if result is Outcome.ESTABLISHED:
@@ -117,6 +117,6 @@ class PortScanDetector(Detector):
         shown = f" (sample of {len(sample)})" if len(sample) < targets else ""
         detail = (
             f"{targets} failed targets on {host_count} host(s) {since}{shown}: hosts "
-            f"{host_ranges(ports_by_host)}; ports {ranges(all_ports)}; {attribution(view.event)}"
+            f"{listing(ports_by_host)}; ports {ranges(all_ports)}; {attribution(view.event)}"
         )
         return f"{flow.src} -> {service(flow)}", detail

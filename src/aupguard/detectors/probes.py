@@ -14,8 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aupguard.detectors.base import Detector, Evidence, Finding, Observation, SignalSpec
 from aupguard.detectors.context import Context
-from aupguard.detectors.rollup import actor, attribution, ranges, span, split_service
-from aupguard.events.flowstate import Outcome, outcome, service, stealth_probe
+from aupguard.detectors.rollup import (
+    attribution,
+    flow_facts,
+    flow_outcome,
+    ranges,
+    span,
+    split_service,
+)
+from aupguard.events.flowstate import Outcome, service, stealth_probe
 from aupguard.events.model import Channel, Flow
 from aupguard.events.views import Views
 
@@ -55,15 +62,16 @@ class ProbeDetector(Detector):
                 detail=f"{probe}; history {flow.flags or '-'}; {attribution(view.event)}",
             )
             found.append(self.signal("SCAN_STEALTH_PROBE", 1.0, ev))
-        if outcome(flow) is Outcome.ABORTED:
+        if flow_outcome(view) is Outcome.ABORTED:
             found.extend(self._aborted(view, ctx, flow))
         return found
 
     def _aborted(self, view: Views, ctx: Context, flow: Flow) -> list[Finding]:
         o = self.options
         assert isinstance(o, ProbeOptions)
-        key = f"pr:a:{actor(view.event, flow.src)}"
-        found: list[Finding] = [Observation("distinct", key, service(flow), ttl_s=o.window_s)]
+        _, who, target = flow_facts(view)
+        key = f"pr:a:{who}"
+        found: list[Finding] = [Observation("distinct", key, target, ttl_s=o.window_s)]
         earlier = ctx.state.members(key, view.event.time, 500)
         ports = {flow.dst_port}
         first = view.event.time.timestamp()

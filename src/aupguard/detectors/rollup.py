@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from datetime import datetime
 
-from aupguard.events.model import Event
+from aupguard.events.flowstate import Outcome, outcome, service
+from aupguard.events.model import Event, Flow
+from aupguard.events.views import Views
 
 
 def actor(event: Event, who: str) -> str:
@@ -15,6 +16,20 @@ def actor(event: Event, who: str) -> str:
     Keys stay short, printable and free of spaces so every backend stores them as is.
     """
     return f"{event.tenant or '-'}/{event.workload or '-'}/{who}"
+
+
+def flow_facts(view: Views) -> tuple[Outcome, str, str]:
+    """(outcome, actor, service) of a flow, computed once per event for every flow detector."""
+    found = view.memo.get("flow")
+    if found is None:
+        flow = view.event.content
+        assert isinstance(flow, Flow)
+        found = view.memo["flow"] = (outcome(flow), actor(view.event, flow.src), service(flow))
+    return found  # type: ignore[return-value]
+
+
+def flow_outcome(view: Views) -> Outcome:
+    return flow_facts(view)[0]
 
 
 def attribution(event: Event) -> str:
@@ -51,33 +66,11 @@ def ranges(values: Iterable[int], limit: int = 6) -> str:
     return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in runs)
 
 
-def host_ranges(hosts: Iterable[str], limit: int = 4) -> str:
-    """Addresses as runs of consecutive addresses; names that are not IPs listed as they are."""
-    ips: list[int] = []
-    names: list[str] = []
-    versions: dict[int, int] = {}
-    for host in set(hosts):
-        try:
-            addr = ipaddress.ip_address(host)
-        except ValueError:
-            names.append(host)
-            continue
-        ips.append(int(addr))
-        versions[int(addr)] = addr.version
-    runs: list[tuple[int, int]] = []
-    for v in sorted(ips):
-        if runs and v == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], v)
-        else:
-            runs.append((v, v))
-
-    def show(n: int) -> str:
-        return str(ipaddress.ip_address(n) if versions[n] == 4 else ipaddress.IPv6Address(n))
-
-    shown = [show(a) if a == b else f"{show(a)}-{show(b)}" for a, b in runs[:limit]]
-    shown += sorted(names)[: max(0, limit - len(shown))]
-    total = len(runs) + len(names)
-    return ", ".join(shown) + (f" (+{total - len(shown)} more)" if total > len(shown) else "")
+def listing(items: Iterable[str], limit: int = 4) -> str:
+    """A few items in sorted order and how many more there are."""
+    ordered = sorted(set(items))
+    more = f" (+{len(ordered) - limit} more)" if len(ordered) > limit else ""
+    return ", ".join(ordered[:limit]) + more
 
 
 def split_service(member: str) -> tuple[str, int]:

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aupguard.detectors.base import Detector, Evidence, Finding, Observation, SignalSpec
 from aupguard.detectors.context import Context
-from aupguard.detectors.rollup import actor, attribution
-from aupguard.events.flowstate import Outcome, outcome, service
+from aupguard.detectors.rollup import attribution, flow_facts
+from aupguard.events.flowstate import Outcome
 from aupguard.events.model import Channel, Flow
 from aupguard.events.views import Views
 
@@ -65,14 +65,13 @@ class TrwDetector(Detector):
         self.lower = math.log((1 - o.detection) / (1 - o.false_alarm))
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
-        flow = view.event.content
-        assert isinstance(flow, Flow)
-        result = outcome(flow)
+        result, who, target = flow_facts(view)
         if result is Outcome.UNKNOWN:
             return ()
-        who = actor(view.event, flow.src)
+        flow = view.event.content
+        assert isinstance(flow, Flow)
         contacts, walk_key = f"trw:c:{who}", f"trw:w:{who}"
-        target, now = service(flow), view.event.time
+        now = view.event.time
         found: list[Finding] = [Observation("distinct", contacts, target, ttl_s=self.window)]
         if ctx.state.seen(contacts, target, now):
             return found  # only first contacts are trials
