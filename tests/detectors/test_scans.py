@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -140,3 +141,32 @@ def test_every_esnet_scan_capture_is_flagged_with_its_type_and_whois_is_not() ->
         assert signal in signals[name], (name, signals[name])
         assert actions[name] - {"allow"}, name
     assert signals["whois.pcap"] == set() and actions["whois.pcap"] == {"allow"}
+
+
+@pytest.mark.corpora
+def test_without_rollup_a_scan_capture_is_only_single_flow_evidence() -> None:
+    pcap = (
+        corpus("scan-pcaps-esnet") / "attacks" / "scanners" / "masscan" / "tcp_0_1000_20190821.pcap"
+    )
+    result = CliRunner().invoke(
+        app, ["scan", str(pcap), "-f", "json", "--rollup", "none", "--fail-on", "never"]
+    )
+    doc = json.loads(result.stdout)
+    assert doc["summary"]["events"] == 1001 and doc["summary"]["actions"] == {"allow": 1001}
+
+
+def test_zeek_conn_log_scan_through_the_cli(tmp_path: Path) -> None:
+    head = (
+        "#separator \\x09\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h"
+        "\tid.resp_p\tproto\tconn_state\thistory\torig_bytes\tresp_bytes\n"
+    )
+    rows = "".join(
+        f"{1.7e9 + i}\tC{i}\t198.51.100.66\t40000\t203.0.113.5\t{i + 1}\ttcp\tREJ\tSr\t0\t0\n"
+        for i in range(40)
+    )
+    (tmp_path / "conn.log").write_text(head + rows)
+    result = CliRunner().invoke(
+        app, ["scan", str(tmp_path / "conn.log"), "-f", "jsonl", "--fail-on", "never"]
+    )
+    last = json.loads(result.stdout.splitlines()[-1])
+    assert "PORT_SCAN_VERTICAL" in last["signals"] and last["action"] != "allow"
