@@ -33,6 +33,7 @@ from aupguard.state.memory import MemoryState
 # sessions there are people in Firefox logging into DVWA before a scan (192.168.4.25, and
 # 192.168.4.163 at 00:22-00:31), so a w3af.txt session is scanning iff it has that agent.
 SCANNER_AGENT = {"w3af.txt": "w3af.org"}
+SLICE_S = 300  # a finer unit than sessions: 5-minute pieces of a session
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Session:
     first_flag: int | None = None
     signals: set[str] = field(default_factory=set)
     agents: set[str] = field(default_factory=set)
+    start: float = 0.0
+    slices: set[int] = field(default_factory=set)  # 5-minute slices with requests
+    flagged_slices: set[int] = field(default_factory=set)
 
     @property
     def scanning(self) -> bool:
@@ -77,14 +81,17 @@ def sessions_of(path: Path, engine: Engine, gap: timedelta) -> tuple[list[Sessio
         current = last.get(client)
         ts = event.time.timestamp()
         if current is None or ts - current[1] > gap.total_seconds():
-            out.append(Session(path.name, client))
+            out.append(Session(path.name, client, start=ts))
             current = (out[-1], ts)
         session = current[0]
         last[client] = (session, ts)
         session.requests += 1
+        piece = int((ts - session.start) // SLICE_S)
+        session.slices.add(piece)
         session.agents.add(event.content.user_agent)  # type: ignore[union-attr]
         if verdict.action >= Action.FLAG:
             session.flagged += 1
+            session.flagged_slices.add(piece)
             if session.first_flag is None:
                 session.first_flag = session.requests
             session.signals.update(s.name for s in verdict.signals)
@@ -96,9 +103,10 @@ def main() -> None:
     parser.add_argument("scanner_logs", nargs="*", type=Path, help="logs of scanning clients")
     parser.add_argument("--benign", type=Path, action="append", default=[])
     parser.add_argument("--gap", type=float, default=30.0, help="session gap in minutes")
+    parser.add_argument("--rules", type=Path, help="ruleset YAML (default: the shipped one)")
     args = parser.parse_args()
     document = load_document()
-    engine = Engine(load_ruleset(document=document), document)
+    engine = Engine(load_ruleset(args.rules, document=document), document)
     gap = timedelta(minutes=args.gap)
     scanning: list[Session] = []
     benign: list[Session] = []
@@ -121,6 +129,9 @@ def main() -> None:
     false = [s for s in benign if s.flagged]
     if scanning:
         print(f"scanning sessions flagged: {hit}/{len(scanning)} = {hit / len(scanning):.1%}")
+        pieces = sum(len(s.slices) for s in scanning)
+        caught = sum(len(s.flagged_slices) for s in scanning)
+        print(f"5-minute slices of scanning sessions flagged: {caught}/{pieces}")
     if benign:
         share = len(false) / len(benign)
         print(f"benign sessions flagged: {len(false)}/{len(benign)} = {share:.2%}")
