@@ -64,13 +64,16 @@ class PortScanDetector(Detector):
         if result is Outcome.UNKNOWN:
             return ()
         now = view.event.time
-        k_all = f"ps:a:{who}"  # every target contacted that day, working or not
-        seen = Observation("distinct", k_all, target, ttl_s=o.slow_window_s)
+        # Every target contacted that day, working or not; added when new, not refreshed
+        # on each flow (a read is cheaper than a write, and this runs for every flow).
+        k_all = f"ps:a:{who}"
+        found: list[Finding] = []
+        if not ctx.state.seen(k_all, target, now):
+            found.append(Observation("distinct", k_all, target, ttl_s=o.slow_window_s))
         if result is Outcome.ESTABLISHED:
-            return (seen,)
+            return found
         k_targets, k_hosts, k_slow = f"ps:t:{who}", f"ps:h:{who}", f"ps:l:{who}"
-        found: list[Finding] = [
-            seen,
+        found += [
             Observation("distinct", k_targets, target, ttl_s=o.window_s),
             Observation("distinct", k_hosts, flow.dst, ttl_s=o.window_s),
             Observation("distinct", k_slow, target, ttl_s=o.slow_window_s),

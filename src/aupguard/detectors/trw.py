@@ -72,9 +72,12 @@ class TrwDetector(Detector):
         assert isinstance(flow, Flow)
         contacts, walk_key = f"trw:c:{who}", f"trw:w:{who}"
         now = view.event.time
-        found: list[Finding] = [Observation("distinct", contacts, target, ttl_s=self.window)]
         if ctx.state.seen(contacts, target, now):
-            return found  # only first contacts are trials
+            # Only first contacts are trials. The contact is not refreshed: it is forgotten
+            # a window after it was first made, and the next contact is a trial again,
+            # which costs a read instead of a write for almost every benign flow.
+            return ()
+        found: list[Finding] = [Observation("distinct", contacts, target, ttl_s=self.window)]
         walk = ctx.state.count(walk_key, self.window, now)
         step = self.down if result is Outcome.ESTABLISHED else self.up
         # Reflected at the benign bound; capped at twice the scanner bound so that a
