@@ -6,7 +6,7 @@ so the same scenario can run on one worker or be split over several stores' clie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from aupguard.aup.load import load_document
 from aupguard.detectors.context import Context
@@ -33,6 +33,18 @@ def replay(
         evaluation = engine.evaluate(event, Context(state=state, now=event.time))
         state.apply(event.id, evaluation.observations, event.time)
         out.append(evaluation)
+    return out
+
+
+def replay_workers(events: Sequence[Event], states: Sequence[StateStore]) -> list[Evaluation]:
+    """Events dealt round-robin to one worker per state client, in event-time order: each
+    worker has its own engine and its own client of the shared store (two Redis clients
+    for the two-worker scenario; the same MemoryState twice stands in for it here)."""
+    engines = [default_engine() for _ in states]
+    out: list[Evaluation] = []
+    for i, event in enumerate(events):
+        worker = i % len(states)
+        out += replay([event], states[worker], engines[worker])
     return out
 
 

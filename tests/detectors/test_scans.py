@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from aupguard.cli.main import app
 from aupguard.rules.model import Action
+from aupguard.state.memory import MemoryState
 from tests.conftest import corpus
 from tests.detectors.activity import (
     SCANNER,
@@ -21,7 +22,7 @@ from tests.detectors.activity import (
     slow_scan,
     vertical_scan,
 )
-from tests.replay import fired, flagged, replay
+from tests.replay import fired, flagged, replay, replay_workers
 
 
 def signals_by_name(evaluations: list) -> dict[str, list]:  # type: ignore[type-arg]
@@ -55,6 +56,15 @@ def test_slow_scan_one_probe_a_minute_over_hours_is_caught() -> None:
     first_slow = next(i for i, e in enumerate(results) if "PORT_SCAN_SLOW" in fired([e]))
     assert first_slow == 30  # after 30 failed targets
     assert "over 30m" in names["PORT_SCAN_SLOW"][0].evidence[0].detail
+
+
+def test_slow_scan_split_over_two_workers_sharing_one_store() -> None:
+    # With the Redis backend, pass two clients of the same Redis instead.
+    shared = MemoryState()
+    results = replay_workers(slow_scan(120), [shared, shared])
+    names = fired(results)
+    assert {"PORT_SCAN_SLOW", "SCAN_TRW"} <= names
+    assert next(i for i, e in enumerate(results) if "PORT_SCAN_SLOW" in fired([e])) == 30
 
 
 def test_benign_workload_with_timeouts_and_new_partners_is_never_flagged() -> None:
