@@ -11,7 +11,7 @@ from aupguard.detectors.base import Detector
 from aupguard.detectors.context import Context
 from aupguard.detectors.registry import Registry
 from aupguard.events.limits import Limits
-from aupguard.events.model import Event
+from aupguard.events.model import Channel, Event
 from aupguard.events.normalize import views_for
 from aupguard.events.views import Views
 from aupguard.rules.judge import DetectorFailure, judge
@@ -57,6 +57,10 @@ class Engine:
             detector = self.registry.build(name, rules.options if rules else None)
             self.detectors.append((detector, mode))
         self.model_hashes = {d.name: d.model_hash for d, _ in self.detectors if d.model_hash}
+        # Which detectors run on each channel, decided once rather than asked per event.
+        self.by_channel = {
+            ch: [(d, m) for d, m in self.detectors if d.applies_to(ch)] for ch in Channel
+        }
 
     def unknown_signals(self) -> list[str]:
         """Signals the ruleset weighs that no registered detector can emit."""
@@ -79,9 +83,7 @@ class Engine:
         signals: list[Signal] = []
         observations: list[Observation] = []
         failures: list[DetectorFailure] = []
-        for detector, mode in self.detectors:
-            if not detector.applies_to(event.channel):
-                continue
+        for detector, mode in self.by_channel[event.channel]:
             started = clock()
             try:
                 found = detector.check(views, ctx)

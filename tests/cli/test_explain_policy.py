@@ -59,3 +59,24 @@ def test_policy_diff(tmp_path: Path) -> None:
     assert same.exit_code == 0 and "no changes" in same.stdout
     mixed = runner.invoke(app, ["policy", "diff", str(AUP), str(RULES)])
     assert mixed.exit_code == 2
+
+
+def test_explain_golden_probe_capture(tmp_path: Path, golden: Golden) -> None:
+    from tests.events.test_flows import ACK, SA, A, B, P, R, S, pcap, tcp
+
+    capture = pcap(
+        tcp(A, B, 40000, 80, S),
+        tcp(B, A, 80, 40000, SA),
+        tcp(A, B, 40000, 80, R),
+        tcp(A, B, 40001, 443, S),
+        tcp(B, A, 443, 40001, SA),
+        tcp(A, B, 40001, 443, ACK),
+        tcp(A, B, 40001, 443, R | ACK),
+        tcp(A, B, 40002, 43, S),
+        tcp(B, A, 43, 40002, SA),
+        tcp(A, B, 40002, 43, ACK | P, b"example.org\r\n"),
+    )
+    (tmp_path / "probe.pcap").write_bytes(capture)
+    result = runner.invoke(app, ["explain", str(tmp_path / "probe.pcap")], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    golden.check("explain/probe.pcap.txt", _stable(result.stdout, tmp_path))

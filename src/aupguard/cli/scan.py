@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aupguard.cli.common import AupOption, RulesOption, console, err_console, load_policy
-from aupguard.cli.scanning import ScanRow, scan_files
+from aupguard.cli.scanning import Rollup, ScanRow, scan_files
 from aupguard.errors import InputError
 from aupguard.events.sources import expand_paths
 from aupguard.rules.model import Action
@@ -48,10 +48,17 @@ def scan(
     strict: Annotated[
         bool, typer.Option(help="Also exit 2 when an input could not be read.")
     ] = False,
+    rollup: Annotated[
+        Rollup,
+        typer.Option(
+            help="Events of one file that add up in memory (scans, floods, brute force): "
+            "activity = flows, HTTP, auth and calls; all; none. Dropped after each file."
+        ),
+    ] = Rollup.ACTIVITY,
     aup: AupOption = None,
     rules: RulesOption = None,
 ) -> None:
-    """Scan inputs and report what violates the AUP (a dry run: no state changes)."""
+    """Scan inputs and report what violates the AUP (nothing is stored or changed)."""
     document, ruleset = load_policy(aup, rules)
     tune_gc()
     files: list[Path] = []
@@ -74,7 +81,8 @@ def scan(
     )
     with progress:
         task = progress.add_task("scan", total=len(files))
-        for row in scan_files(files, document, ruleset, jobs, lambda: progress.advance(task)):
+        advance = lambda: progress.advance(task)  # noqa: E731
+        for row in scan_files(files, document, ruleset, jobs, advance, rollup):
             rows.append(row)
             _report_problem(row)
             if fmt is Format.JSONL and row.error is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aupguard.detectors.base import Detector
+from aupguard.detectors.bruteforce import BruteForceDetector
 from aupguard.detectors.caller_id import CallerIdDetector
 from aupguard.detectors.eicar import EicarDetector
 from aupguard.detectors.email_auth import EmailAuthDetector
@@ -12,9 +13,17 @@ from aupguard.detectors.hookspecs import hookimpl
 from aupguard.detectors.impersonation import ImpersonationDetector
 from aupguard.detectors.language import LanguageDetector
 from aupguard.detectors.limits import LimitsDetector
+from aupguard.detectors.portscan import PortScanDetector
+from aupguard.detectors.probes import ProbeDetector
 from aupguard.detectors.received_route import ReceivedRouteDetector
+from aupguard.detectors.robocall import RobocallDetector
 from aupguard.detectors.sender_id import SenderIdDetector
 from aupguard.detectors.sender_ownership import SenderOwnershipDetector
+from aupguard.detectors.smspumping import SmsPumpingDetector
+from aupguard.detectors.trw import TrwDetector
+from aupguard.detectors.wardialing import WarDialingDetector
+from aupguard.detectors.webattack import WebAttackDetector
+from aupguard.detectors.webscan import WebScanDetector
 
 
 @hookimpl
@@ -32,4 +41,14 @@ def aupguard_detectors() -> list[type[Detector]]:
         CallerIdDetector,
         FlowSourceDetector,
         EmailAuthDetector,
+        # unauthorized access and telephony abuse (docs/unauthorized-access.md)
+        PortScanDetector,
+        TrwDetector,
+        ProbeDetector,
+        WebAttackDetector,
+        WebScanDetector,
+        BruteForceDetector,
+        WarDialingDetector,
+        RobocallDetector,
+        SmsPumpingDetector,
     ]

@@ -14,6 +14,8 @@ class StateReader(Protocol):
 
     def count(self, key: str, window_s: int, now: datetime) -> float: ...
     def distinct(self, key: str, now: datetime) -> int: ...
+    def seen(self, key: str, member: str, now: datetime) -> bool: ...
+    def members(self, key: str, now: datetime, limit: int = 50) -> list[tuple[str, float]]: ...
     def marked(self, key: str) -> str | None: ...
 
 
@@ -47,6 +49,12 @@ class EmptyState:
 
     def distinct(self, key: str, now: datetime) -> int:
         return 0
+
+    def seen(self, key: str, member: str, now: datetime) -> bool:
+        return False
+
+    def members(self, key: str, now: datetime, limit: int = 50) -> list[tuple[str, float]]:
+        return []
 
     def marked(self, key: str) -> str | None:
         return None

@@ -16,7 +16,7 @@ from aupguard.events.model import (
     MessageContent,
     TranscriptContent,
 )
-from aupguard.events.records import RecordView
+from aupguard.events.records import RecordView, TextlessRecordView
 from aupguard.events.sms import MessageView
 from aupguard.events.transcript import TranscriptView
 from aupguard.events.views import Views
@@ -33,6 +33,8 @@ def views_for(event: Event, limits: Limits | None = None) -> Views:
         return TranscriptView(event, limits)
     if isinstance(content, FileContent):
         return FileView(event, limits)
-    if isinstance(content, CallRecord | Flow | HttpRequest | AuthAttempt):
+    if isinstance(content, HttpRequest):
         return RecordView(event, limits)
+    if isinstance(content, CallRecord | Flow | AuthAttempt):
+        return TextlessRecordView(event, limits)
     raise TypeError(f"no normalizer for {type(content).__name__}")

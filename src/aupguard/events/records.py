@@ -23,3 +23,12 @@ class RecordView(Views):
         if isinstance(rec, HttpRequest):
             return (TextPart(Role.SYSTEM, f"{rec.method} {rec.target}", "request"),)
         return ()
+
+
+class TextlessRecordView(RecordView):
+    """Flows, calls and logins carry no text: plain empty views, no lazy computation, so
+    the detectors that look at every channel cost next to nothing per record."""
+
+    text_parts = ()  # type: ignore[assignment]
+    urls = ()  # type: ignore[assignment]
+    attachments = ()  # type: ignore[assignment]

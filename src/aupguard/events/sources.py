@@ -1,4 +1,4 @@
-"""Read inputs as events: .eml files, directories, mbox, Maildir, BSMTP, JSON Lines, logs, files."""
+"""Read inputs as events: .eml, mbox, Maildir, BSMTP, JSON Lines, logs, pcaps, bare files."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from aupguard.errors import InputError
 from aupguard.events.accesslog import parse_access_line
 from aupguard.events.jsonevent import event_from_json
 from aupguard.events.model import Channel, EmailContent, Event, FileContent
+from aupguard.events.pcap import PCAP_MAGICS, read_pcap
 from aupguard.events.sniff import sniff_type
+from aupguard.events.zeek import is_zeek_log, read_conn_log
 
 Item = Event | InputError
 
@@ -24,6 +26,7 @@ _MBOX_SPLIT = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
 _EMAIL_SUFFIXES = {".eml", ".msg", ".mail", ".mbox", ".mbx"}
 _JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 _LOG_SUFFIXES = {".log", ".access_log"}
+_PCAP_SUFFIXES = {".pcap", ".pcapng", ".cap"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -66,7 +69,13 @@ def read_bytes(data: bytes, source: str, suffix: str = "") -> Iterator[Item]:
     if not data.strip():
         yield InputError("empty file", source)
         return
-    if suffix in _JSONL_SUFFIXES:
+    if data[:4] in PCAP_MAGICS:
+        yield from read_pcap(data, source)
+    elif suffix in _PCAP_SUFFIXES:
+        yield InputError(f"not a pcap or pcapng file (starts with {data[:4].hex()})", source)
+    elif is_zeek_log(data):
+        yield from read_conn_log(data, source)
+    elif suffix in _JSONL_SUFFIXES:
         yield from _jsonl(data, source)
     elif suffix == ".json":
         yield from _json(data, source)

@@ -42,7 +42,20 @@ def judge(
     _computing_quiet: bool = False,
 ) -> Verdict:
     if not signals and not failures and not _computing_quiet:
-        return replace(_quiet_verdict(ruleset, document_version, model_hashes), event_id=event_id)
+        quiet = _quiet_verdict(ruleset, document_version, model_hashes)
+        # The constructor, not dataclasses.replace: most events take this path (~3x cheaper).
+        return Verdict(
+            event_id,
+            quiet.action,
+            quiet.clauses,
+            quiet.signals,
+            quiet.explanation,
+            quiet.document_version,
+            quiet.ruleset_version,
+            quiet.ruleset_hash,
+            quiet.model_hashes,
+            quiet.shadow_action,
+        )
     counted = [s for s in signals if not s.shadow]
     fired = {s.name for s in counted}
     strongest: dict[str, Signal] = {}

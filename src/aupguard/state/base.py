@@ -18,6 +18,9 @@ class StateStore(Protocol):
       a minute);
     - `distinct` sets: members seen for `key`, each forgotten `ttl_s` after it was last
       seen; bounded by `max_members` per key;
+    - `seen` asks whether one member of a distinct set is still remembered at `now`;
+      `members` lists up to `limit` remembered members, oldest last-seen first, with their
+      last-seen Unix time (for evidence: which targets, over what span);
     - marks: `key -> member` until unmarked (consent, opt-outs), durable in Redis;
     - `apply` is idempotent per event id: a redelivered event changes nothing.
     """
@@ -28,4 +31,6 @@ class StateStore(Protocol):
 
     def count(self, key: str, window_s: int, now: datetime) -> float: ...
     def distinct(self, key: str, now: datetime) -> int: ...
+    def seen(self, key: str, member: str, now: datetime) -> bool: ...
+    def members(self, key: str, now: datetime, limit: int = 50) -> list[tuple[str, float]]: ...
     def marked(self, key: str) -> str | None: ...

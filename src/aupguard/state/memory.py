@@ -63,6 +63,23 @@ class MemoryState:
         self._expire_members(key, now.timestamp())
         return len(self._members[key])
 
+    def seen(self, key: str, member: str, now: datetime) -> bool:
+        members = self._members.get(key)
+        if not members or member not in members:
+            return False
+        return members[member] >= now.timestamp() - self._member_ttl.get(key, 86_400)
+
+    def members(self, key: str, now: datetime, limit: int = 50) -> list[tuple[str, float]]:
+        if key not in self._members:
+            return []
+        self._expire_members(key, now.timestamp())
+        out: list[tuple[str, float]] = []
+        for member, ts in self._members[key].items():
+            if len(out) >= limit:
+                break
+            out.append((member, ts))
+        return out
+
     def marked(self, key: str) -> str | None:
         return self._marks.get(key)
 
