@@ -24,11 +24,15 @@ from aupguard.settings import Settings
 from aupguard.store.db import Store
 from aupguard.store.models import Action, Case
 
+DEMO_PASSWORD = "demo-reviewer-password"
+
 
 def demo(
     folder: Annotated[
         Path, typer.Option(help="Where to write the sample traffic and database.")
     ] = Path("demo-data"),
+    serve: Annotated[bool, typer.Option(help="End in the reviewer console (serve it).")] = False,
+    port: Annotated[int, typer.Option(help="Console port with --serve.")] = 8080,
 ) -> None:
     """Seed sample tenants and traffic, decide it on SQLite, print the cases and actions."""
     if folder.exists():
@@ -51,6 +55,7 @@ def demo(
                 else:
                     verify_identity(s, row.id, Proof(record="demo seed"), actor="demo")
     decider = Decider(store, settings=settings)
+    _reviewer(store)
     console.print(
         f"[bold]aupguard demo[/]: {len(TENANTS)} tenants, {len(files)} traffic files, "
         f"database {settings.database_url}"
@@ -68,6 +73,20 @@ def demo(
             actions[decider.decide(item).action] += 1
     console.print("decisions: " + ", ".join(f"{n} {a}" for a, n in sorted(actions.items())))
     _show(store, decider)
+    if serve:
+        import uvicorn
+
+        from aupguard.api.app import create_app
+        from aupguard.runtime import tune_gc
+
+        console.print(
+            f"\n[bold]Reviewer console[/]: http://127.0.0.1:{port}/console  "
+            f"(user demo, password {DEMO_PASSWORD}); Ctrl-C stops it."
+        )
+        tune_gc()
+        uvicorn.run(
+            create_app(store, settings, decider), host="127.0.0.1", port=port, log_level="warning"
+        )
 
 
 def _with_tenant_from_name(item: Event, path: Path) -> Event:
@@ -98,4 +117,13 @@ def _show(store: Store, decider: Decider) -> None:
                 f"action {a.id}: {a.kind} {a.tenant_id} ({a.clause}) [{a.state}] — {a.reason}",
                 highlight=False,
             )
-    console.print("Next: `aupguard cases list --db sqlite:///demo-data/aupguard.db`")
+    console.print(f"Next: `aupguard cases list --db {store.url}`")
+
+
+def _reviewer(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from aupguard.web.accounts import create_reviewer
+
+    with store.write() as s:
+        create_reviewer(s, "demo", DEMO_PASSWORD, "admin", datetime.now(UTC))
