@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -35,10 +36,19 @@ def worker(
         home=str(settings.home),
     )
     console.print(f"{processes} worker(s) on {redis_url}, database {settings.database_url}")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    # SIGTERM (systemd, CI, a test) stops the workers cleanly instead of orphaning them.
+    signal.signal(signal.SIGTERM, stop)
     try:
-        supervise(spec, processes, event_timeout)
+        supervise(spec, processes, event_timeout, lambda: stopping)
     except KeyboardInterrupt:
-        console.print("stopped")
+        pass
+    console.print("stopped")
 
 
 def publish(
