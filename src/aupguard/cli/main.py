@@ -12,6 +12,7 @@ from aupguard.cli import (
     demo,
     evaluate,
     explain,
+    gateways,
     policy,
     scan,
     tenants,
@@ -34,6 +35,10 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(cases.app, name="cases")
 app.add_typer(appeals.app, name="appeals")
+app.command("milter")(gateways.milter)
+app.command("relay")(gateways.relay)
+app.command("relay-passwd")(gateways.relay_passwd)
+app.add_typer(gateways.quarantine_app, name="quarantine")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -111,7 +111,10 @@ def milter_class(service: MilterService) -> type:
             self.rcpts.append(to.strip().strip("<>"))
             return int(M.CONTINUE)
 
-        def header_bytes(self, name: Any, value: bytes) -> int:
+        # Overriding `header` is what asks the MTA for headers at all (pymilter negotiates
+        # away callbacks a class leaves alone); 'bytes' keeps values undecoded.
+        @M.decode("bytes")  # type: ignore[misc]
+        def header(self, name: Any, value: bytes) -> int:
             fld = name.decode("latin-1") if isinstance(name, bytes) else str(name)
             if fld.lower() == FEEDBACK_HEADER.lower():
                 self.forged += 1
@@ -140,7 +143,7 @@ def milter_class(service: MilterService) -> type:
             answer, reply = outcome.answer, outcome.reply
             if answer.action in ("allow", "hold"):
                 for index in range(self.forged, 0, -1):  # a forged token must not survive
-                    self.chgheader(FEEDBACK_HEADER, index, "")
+                    self.chgheader(FEEDBACK_HEADER, index, None)
                 if answer.feedback_token:
                     self.addheader(FEEDBACK_HEADER, answer.feedback_token)
                 if answer.action == "hold":
