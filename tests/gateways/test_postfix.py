@@ -52,7 +52,7 @@ def send(port: int, raw: bytes, mail_from: str, rcpt: str = "dest@example.org") 
         return code, resp.decode()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mta(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mta]:
     require_postfix()
     tmp = tmp_path_factory.mktemp("postfix-milter")
@@ -161,10 +161,8 @@ def test_held_message_quarantined_and_released(mta: Mta) -> None:
     entries = [e for e in Quarantine(mta.quarantine).entries() if e.postfix_queue_id == queue_id]
     assert entries and entries[0].tenant == "promo" and "message-abuse" in entries[0].reason
     assert not [m for m in mta.sink.handler.messages if b"Offer:" in m.data]
-    listed = CliRunner().invoke(
-        app, ["quarantine", "list", "--dir", str(mta.quarantine)], env={"COLUMNS": "300"}
-    )
-    assert listed.exit_code == 0 and entries[0].id in listed.stdout
+    listed = CliRunner().invoke(app, ["quarantine", "list", "--dir", str(mta.quarantine), "--json"])
+    assert listed.exit_code == 0 and f'"id":"{entries[0].id}"' in listed.stdout
     released = CliRunner().invoke(
         app, ["quarantine", "release", entries[0].id, "--dir", str(mta.quarantine)]
     )

@@ -237,9 +237,14 @@ DirOption = Annotated[Path, typer.Option("--dir", help="The gateway's --quaranti
 def quarantine_list(
     folder: DirOption,
     all_: Annotated[bool, typer.Option("--all", help="Include released messages.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Held messages, oldest first."""
     entries = Quarantine(folder).entries(include_released=all_)
+    if as_json:
+        for e in entries:
+            typer.echo(e.model_dump_json())
+        return
     table = Table(title=f"quarantine {folder}")
     for col in ("id", "held at", "tenant", "case", "reason", "from", "to", "where", "state"):
         table.add_column(col)

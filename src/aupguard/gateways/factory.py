@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from aupguard.decide import Decider
 from aupguard.enforce.identities import IdentitySnapshot
@@ -59,8 +61,11 @@ class Gateway:
 def _redis(url: str | None) -> Redis | None:
     if not url:
         return None
-    # Short timeouts: a hung Redis must cost a throttle check milliseconds, not the deadline.
-    return Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    # Short timeouts and no retries: a hung Redis must cost a throttle check little, and the
+    # throttle falls back to memory for a while (throttle.RedisBuckets) rather than wait.
+    return Redis.from_url(
+        url, socket_timeout=1.0, socket_connect_timeout=1.0, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def build_gateway(

@@ -113,7 +113,7 @@ def milter_class(service: MilterService) -> type:
 
         # Overriding `header` is what asks the MTA for headers at all (pymilter negotiates
         # away callbacks a class leaves alone); 'bytes' keeps values undecoded.
-        @M.decode("bytes")  # type: ignore[misc]
+        @M.decode("bytes")  # type: ignore[misc, untyped-decorator]
         def header(self, name: Any, value: bytes) -> int:
             fld = name.decode("latin-1") if isinstance(name, bytes) else str(name)
             if fld.lower() == FEEDBACK_HEADER.lower():

@@ -89,8 +89,11 @@ class RedisBuckets:
         spec: BucketSpec,
         prefix: str = "aupguard:throttle:",
         on_error: Callable[[Exception], None] | None = None,
+        retry_after_s: float = 5.0,
     ) -> None:
         self.redis = redis
+        self.retry_after_s = retry_after_s
+        self._down_until = 0.0
         self.spec = spec
         self.prefix = prefix
         self.fallback = MemoryBuckets(spec)
@@ -98,11 +101,15 @@ class RedisBuckets:
         self._script = redis.register_script(_TAKE)
 
     def take(self, key: str, cost: float = 1.0) -> bool:
+        if time.monotonic() < self._down_until:
+            return self.fallback.take(key, cost)
         try:
             result = self._script(
                 keys=[self.prefix + key], args=[self.spec.rate, self.spec.burst, cost]
             )
         except RedisError as exc:
+            # Each gateway then throttles alone for a while: looser than shared, never open.
+            self._down_until = time.monotonic() + self.retry_after_s
             if self.on_error is not None:
                 self.on_error(exc)
             return self.fallback.take(key, cost)

@@ -1,4 +1,4 @@
-"""Events as the JSON of docs/events.md and answers as the JSON of POST /v1/decide."""
+"""The HTTP contract's bodies: events (docs/events.md), decide answers, the status table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import base64
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from aupguard.decide import Decision
+from aupguard.enforce.status import current_version
 from aupguard.events.model import (
     CallRecord,
     EmailContent,
@@ -16,6 +20,7 @@ from aupguard.events.model import (
 )
 from aupguard.gateways.answer import ACTIONS, Answer, Origin, gate_action
 from aupguard.gateways.transport import public_reason
+from aupguard.store.models import StatusRow
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
@@ -95,3 +100,37 @@ class DecideResponse(BaseModel):
             self.feedback_token,
             self.event_id,
         )
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    """The 200 body of POST /v1/decide for a decision (what the API must answer)."""
+    return {
+        "event_id": decision.event_id,
+        "action": decision.action,
+        "reason": public_reason(decision.action, decision.reason),
+        "case_ref": decision.case_ref,
+        "feedback_token": decision.feedback_token,
+    }
+
+
+def status_json(session: Session, known: int | None = None) -> dict[str, Any] | None:
+    """The 200 body of GET /v1/status, or None (answer 304) when `known` is still current."""
+    version = current_version(session)
+    if known is not None and known == version:
+        return None
+    rows = session.execute(select(StatusRow).where(StatusRow.state != "active")).scalars()
+    return {
+        "version": version,
+        "entries": [
+            {
+                "tenant": r.tenant_id,
+                "channel": r.channel,
+                "identity": r.identity,
+                "state": r.state,
+                "restriction": r.restriction,
+                "case_id": r.case_id,
+                "action_id": r.action_id,
+            }
+            for r in rows
+        ],
+    }
