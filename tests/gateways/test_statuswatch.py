@@ -25,6 +25,9 @@ class Broken:
     def refresh(self) -> bool:
         raise ConnectionError("database unreachable")
 
+    def has_status(self, tenant: str | None) -> bool:
+        return False
+
     def check(self, tenant: str | None, channel: str, identities: tuple[str, ...] = ()) -> Status:
         return ACTIVE
 

@@ -84,7 +84,9 @@ class Gate:
         if not self.status.fresh and self.config.failure_mode == "closed":
             self.metrics.engine_failed("status-stale")
             return Answer("defer", "status unknown", Origin.FAIL_CLOSED, event_id=event.id)
-        current = self.status.check(event.tenant, event.channel.value, subject_keys(event))
+        # Identity and campaign keys cost a parse: only worth it when the tenant has a status.
+        keys = subject_keys(event) if self.status.has_status(event.tenant) else ()
+        current = self.status.check(event.tenant, event.channel.value, keys)
         refusal = status_refusal(current)
         if refusal is not None:
             action, reason = refusal

@@ -84,6 +84,9 @@ class HttpStatusView:
             self._by_tenant, self.version = by_tenant, table.version
         return True
 
+    def has_status(self, tenant: str | None) -> bool:
+        return tenant is not None and tenant in self._by_tenant
+
     def check(self, tenant: str | None, channel: str, identities: tuple[str, ...] = ()) -> Status:
         """The most severe status that applies, as enforce.status.StatusCache.check."""
         table = self._by_tenant.get(tenant) if tenant else None

@@ -7,8 +7,6 @@ import re
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from typing import TYPE_CHECKING, Literal
 
 from aupguard.events.model import Event
@@ -33,10 +31,17 @@ def split_head(raw: bytes) -> tuple[bytes, bytes]:
     return raw[:cut], raw[cut:]
 
 
+_FROM = re.compile(rb"^From:[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.MULTILINE | re.IGNORECASE)
+
+
 def header_from(raw: bytes) -> str | None:
+    """The first From field of the header section, unfolded (a scan, not a MIME parse: this
+    runs on every message before the engine parses it properly)."""
     head, _ = split_head(raw)
-    value = BytesHeaderParser(policy=compat32).parsebytes(head).get("From")
-    return str(value) if value is not None else None
+    m = _FROM.search(head)
+    if m is None:
+        return None
+    return " ".join(m.group(1).decode("utf-8", "replace").split())
 
 
 def mail_event(

@@ -107,12 +107,14 @@ def milter_class(service: MilterService) -> type:
             self.auth_user = self.getsymval("{auth_authen}") or None
             return int(M.CONTINUE)
 
+        @M.noreply  # type: ignore[misc, untyped-decorator]
         def envrcpt(self, to: str, *params: str) -> int:
             self.rcpts.append(to.strip().strip("<>"))
             return int(M.CONTINUE)
 
         # Overriding `header` is what asks the MTA for headers at all (pymilter negotiates
         # away callbacks a class leaves alone); 'bytes' keeps values undecoded.
+        @M.noreply  # type: ignore[misc, untyped-decorator]
         @M.decode("bytes")  # type: ignore[misc, untyped-decorator]
         def header(self, name: Any, value: bytes) -> int:
             fld = name.decode("latin-1") if isinstance(name, bytes) else str(name)
@@ -122,6 +124,17 @@ def milter_class(service: MilterService) -> type:
             self.head.append(fld.encode("latin-1") + b": " + val + b"\r\n")
             return int(M.CONTINUE)
 
+        def data(self) -> int:
+            # Asking for DATA (and answering it) matters for speed: without it Postfix sends
+            # the DATA-stage macros alone, and over TCP its next packet then waits ~40 ms for
+            # our delayed ACK (Nagle); with it, macros and command travel and are answered
+            # together.
+            return int(M.CONTINUE)
+
+        def eoh(self) -> int:
+            return int(M.CONTINUE)  # the same for the end-of-headers macros
+
+        @M.noreply  # type: ignore[misc, untyped-decorator]
         def body(self, chunk: bytes) -> int:
             if self.size < MAX_MESSAGE:
                 self.body_parts.append(chunk[: MAX_MESSAGE - self.size])
@@ -170,5 +183,44 @@ def run_milter(service: MilterService, socketspec: str, *, timeout: int = 600) -
     cls = milter_class(service)
     M.factory = cls
     M.set_flags(M.ADDHDRS | M.CHGHDRS | M.QUARANTINE)
+    if socketspec.startswith(("inet:", "inet6:")):
+        # runmilter opens the socket itself; open it first so TCP_NODELAY can be set on it.
+        import milter as libmilter  # type: ignore[import-not-found]
+
+        opensocket = libmilter.opensocket
+
+        def open_nodelay(rmsock: bool) -> Any:
+            result = opensocket(rmsock)
+            _tcp_nodelay(int(socketspec.split(":", 1)[1].split("@", 1)[0]))
+            return result
+
+        libmilter.opensocket = open_nodelay
     log.info("aupguard milter listening on %s", socketspec)
     M.runmilter("aupguard", socketspec, timeout)
+
+
+def _tcp_nodelay(port: int) -> None:
+    """Set TCP_NODELAY on libmilter's listening socket (accepted sockets inherit it on Linux).
+
+    Without it, Postfix's small milter packets meet Nagle and delayed ACKs on loopback TCP
+    and a transaction waits ~40 ms several times over (measured: ~100 ms per message).
+    """
+    import os
+
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            probe = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        try:
+            if (
+                probe.type == socket.SOCK_STREAM
+                and probe.family in (socket.AF_INET, socket.AF_INET6)
+                and probe.getsockname()[1] == port
+            ):
+                probe.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        finally:
+            probe.close()

@@ -27,6 +27,7 @@ class StatusView(Protocol):
     @property
     def version(self) -> int: ...
     def refresh(self) -> bool: ...
+    def has_status(self, tenant: str | None) -> bool: ...
     def check(
         self, tenant: str | None, channel: str, identities: tuple[str, ...] = ()
     ) -> Status: ...
@@ -87,6 +88,9 @@ class StatusWatcher:
     @property
     def fresh(self) -> bool:
         return self.age_s <= self.ttl_s
+
+    def has_status(self, tenant: str | None) -> bool:
+        return self.view.has_status(tenant)
 
     def check(self, tenant: str | None, channel: str, identities: tuple[str, ...] = ()) -> Status:
         return self.view.check(tenant, channel, identities)
