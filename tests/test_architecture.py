@@ -65,6 +65,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "notify": {"api", "web", "cli", "gateways", "stream"},
     "reports": {"api", "web", "cli", "gateways", "stream"},
     "store": {"api", "web", "cli", "gateways", "stream", "engine", "detectors"},
+    "gateways": {"api", "web", "cli", "stream"},
 }
 
 

@@ -14,6 +14,7 @@ from aupguard.cli import (
     explain,
     gateways,
     policy,
+    quarantine,
     scan,
     tenants,
 )
@@ -38,7 +39,7 @@ app.add_typer(appeals.app, name="appeals")
 app.command("milter")(gateways.milter)
 app.command("relay")(gateways.relay)
 app.command("relay-passwd")(gateways.relay_passwd)
-app.add_typer(gateways.quarantine_app, name="quarantine")
+app.add_typer(quarantine.app, name="quarantine")
 
 
 if __name__ == "__main__":  # pragma: no cover
