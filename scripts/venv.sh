@@ -6,6 +6,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "creating virtual environment in $VENV"
   python3 -m venv "$VENV"
 fi
+source "$ROOT/scripts/packages.sh"
+ensure_debs libmilter-dev  # pymilter (dev extra) compiles against libmilter
 stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -U pip setuptools wheel

@@ -78,6 +78,7 @@ FORBIDDEN: dict[str, set[str]] = {
         "gateways",
         "stream",
     },
+    "gateways": {"api", "web", "cli", "stream"},
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +28,8 @@ from aupguard.state.base import StateStore
 from aupguard.state.memory import MemoryState
 from aupguard.store.db import Store
 from aupguard.store.models import AppliedEvent, Tenant
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class Decider:
         newest = self.documents[max(self.documents, key=lambda v: tuple(map(int, v.split("."))))]
         self.engine = engine or Engine(self.ruleset, newest)
         self.token_key = self.settings.secret("token")
+        self._bus: Any = None  # redis client for status announcements, made on first use
         self._accepted: set[tuple[str, str]] = set()  # (tenant, AUP version) known accepted
         self.status = StatusCache(store)
         self.status.refresh()
@@ -125,9 +130,26 @@ class Decider:
             replay = self._replay(event.id)
             assert replay is not None
             return replay
-        if (decision.verdict is not None and decision.verdict.violated) or refusal:
+        if ((decision.verdict is not None and decision.verdict.violated) or refusal) and (
             self.status.refresh()
+        ):
+            self._announce()
         return decision
+
+    def _announce(self) -> None:
+        """Tell gateways the status version moved (best effort: they poll anyway)."""
+        if not self.settings.status_bus:
+            return
+        try:
+            import redis
+
+            from aupguard.enforce.statusbus import publish_version
+
+            if self._bus is None:
+                self._bus = redis.Redis.from_url(self.settings.status_bus)
+            publish_version(self._bus, self.status.version)
+        except Exception as exc:  # a lost notice costs only speed
+            log.warning("status bus %s unavailable: %s", self.settings.status_bus, exc)
 
     def _replay(self, event_id: str) -> Decision | None:
         with self.store.read() as s:

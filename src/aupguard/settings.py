@@ -33,6 +33,9 @@ class Settings:
     # network from a plain install or a test run), "system" (the host's resolvers) or a
     # comma-separated list of name server addresses. Answers are cached with their TTL.
     dns: str = field(default_factory=lambda: _env("DNS", "off"))
+    # Redis URL on which status changes are announced to gateways (pub/sub); empty: none
+    # (gateways then rely on polling the status version, at least every 500 ms).
+    status_bus: str = field(default_factory=lambda: _env("STATUS_BUS", ""))
 
     def resolver(self) -> Resolver | None:
         """The DNS resolver detectors use, or None when DNS is off."""

@@ -14,8 +14,10 @@ from aupguard.cli import (
     demo,
     evaluate,
     explain,
+    gateways,
     notify,
     policy,
+    quarantine,
     reports,
     scan,
     serve,
@@ -50,6 +52,10 @@ app.add_typer(auth.app, name="auth")
 app.add_typer(reports.app, name="reports")
 app.add_typer(audit.app, name="audit")
 app.add_typer(notify.app, name="notify")
+app.command("milter")(gateways.milter)
+app.command("relay")(gateways.relay)
+app.command("relay-passwd")(gateways.relay_passwd)
+app.add_typer(quarantine.app, name="quarantine")
 
 
 if __name__ == "__main__":  # pragma: no cover

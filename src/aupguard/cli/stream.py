@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -44,10 +45,8 @@ def worker(
 
     # SIGTERM (systemd, CI, a test) stops the workers cleanly instead of orphaning them.
     signal.signal(signal.SIGTERM, stop)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         supervise(spec, processes, event_timeout, lambda: stopping)
-    except KeyboardInterrupt:
-        pass
     console.print("stopped")
 
 

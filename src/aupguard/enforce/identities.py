@@ -20,6 +20,7 @@ class IdentityKind(enum.StrEnum):
     SENDER_ID = "sender_id"  # alphanumeric SMS sender ID or short code, by registration
     IP_RANGE = "ip_range"  # CIDR assigned to the tenant (or one workload)
     BRAND = "brand"  # a name the tenant trades under
+    SMTP_USER = "smtp_user"  # SASL login the platform's MTA gave the tenant, by provisioning record
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class IdentitySnapshot:
         self._brands: dict[str, str] = {}
         self._brands_of: dict[str, set[str]] = {}
         self._domains_of: dict[str, set[str]] = {}
+        self._smtp_users: dict[str, str] = {}
         ranges: list[tuple[int, int, int, str, str | None]] = []
         for ident in identities:
             if not ident.verified:
@@ -73,6 +75,8 @@ class IdentitySnapshot:
                 case IdentityKind.BRAND:
                     self._brands[v.strip().casefold()] = t
                     self._brands_of.setdefault(t, set()).add(v.strip())
+                case IdentityKind.SMTP_USER:
+                    self._smtp_users[v.strip().lower()] = t
                 case IdentityKind.IP_RANGE:
                     net = ipaddress.ip_network(v, strict=False)
                     first, last = int(net.network_address), int(net.broadcast_address)
@@ -148,6 +152,10 @@ class IdentitySnapshot:
         ):
             return self.owner_of_number(sender_id) or self._sender_ids.get(sender_id.strip())
         return self._sender_ids.get(sender_id.strip().casefold())
+
+    def owner_of_smtp_user(self, login: str) -> str | None:
+        """The tenant an authenticated SMTP (SASL) login belongs to; logins are case-blind."""
+        return self._smtp_users.get(login.strip().lower())
 
     def is_alias(self, tenant: str, domain_or_address: str) -> bool:
         value = domain_or_address.strip().lower()

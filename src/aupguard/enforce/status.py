@@ -161,6 +161,11 @@ class StatusCache:
             self._by_tenant, self.version = table, version
         return True
 
+    def has_status(self, tenant: str | None) -> bool:
+        """Whether any status other than active is on record for the tenant (a cheap pre-check
+        that lets callers skip working out identity and campaign keys)."""
+        return tenant is not None and tenant in self._by_tenant
+
     def check(self, tenant: str | None, channel: str, identities: tuple[str, ...] = ()) -> Status:
         """The most severe status that applies to this tenant, channel and identities."""
         if tenant is None:

@@ -42,7 +42,7 @@ def canonical_value(kind: IdentityKind, value: str) -> str:
             return "+" + digits
         case IdentityKind.IP_RANGE:
             return str(ipaddress.ip_network(value, strict=False))
-        case IdentityKind.ALIAS:
+        case IdentityKind.ALIAS | IdentityKind.SMTP_USER:
             return value.strip().lower()
         case _:
             return value.strip()
