@@ -57,6 +57,8 @@ class Engine:
             detector = self.registry.build(name, rules.options if rules else None)
             self.detectors.append((detector, mode))
         self.model_hashes = {d.name: d.model_hash for d, _ in self.detectors if d.model_hash}
+        # Detectors with slow I/O (clamd) start it before the others run, so it overlaps.
+        self.starters = [d for d, _ in self.detectors if type(d).begin is not Detector.begin]
 
     def unknown_signals(self) -> list[str]:
         """Signals the ruleset weighs that no registered detector can emit."""
@@ -78,6 +80,12 @@ class Engine:
         signals: list[Signal] = []
         observations: list[Observation] = []
         failures: list[DetectorFailure] = []
+        for starter in self.starters:
+            if starter.applies_to(event.channel):
+                try:
+                    starter.begin(views, ctx)
+                except Exception:  # check() sees nothing pending and reports it
+                    views.memo[f"{starter.name}:begin-failed"] = True
         for detector, mode in self.detectors:
             if not detector.applies_to(event.channel):
                 continue

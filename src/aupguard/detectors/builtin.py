@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from aupguard.detectors.attachments import AttachmentsDetector
 from aupguard.detectors.base import Detector
+from aupguard.detectors.clamav import ClamavDetector
 from aupguard.detectors.eicar import EicarDetector
 from aupguard.detectors.gtube import GtubeDetector
 from aupguard.detectors.hookspecs import hookimpl
+from aupguard.detectors.htmlfiles import HtmlFilesDetector
 from aupguard.detectors.language import LanguageDetector
 from aupguard.detectors.limits import LimitsDetector
+from aupguard.detectors.office import OfficeDetector
+from aupguard.detectors.pdf import PdfDetector
+from aupguard.detectors.yarascan import YaraDetector
 
 
 @hookimpl
 def aupguard_detectors() -> list[type[Detector]]:
-    return [EicarDetector, GtubeDetector, LimitsDetector, LanguageDetector]
+    return [
+        EicarDetector,
+        GtubeDetector,
+        LimitsDetector,
+        LanguageDetector,
+        AttachmentsDetector,
+        OfficeDetector,
+        PdfDetector,
+        HtmlFilesDetector,
+        YaraDetector,
+        ClamavDetector,
+    ]
