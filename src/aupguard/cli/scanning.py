@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import multiprocessing as mp
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from aupguard.aup.model import AupDocument
 from aupguard.engine import Engine
 from aupguard.errors import InputError
 from aupguard.events.email import EmailView
-from aupguard.events.sources import read_file
+from aupguard.events.model import Channel, EmailContent, Event, MessageContent
+from aupguard.events.sources import email_event, read_file
+from aupguard.events.submission import as_submitted
 from aupguard.rules.model import Ruleset
 
 
@@ -31,19 +36,51 @@ class ScanRow:
     warning: str | None = None
 
 
+class InputMode(StrEnum):
+    """How `aupguard eval` turns input files into events."""
+
+    AS_IS = "as-is"
+    AS_SUBMITTED = "as-submitted"  # e-mail reduced to what a sender writes
+    URLS = "urls"  # URL lists: one SMS event per URL
+    URLS_DEV = "urls-dev"  # only the 30 % development split of each list (by URL hash)
+    URLS_TEST = "urls-test"  # only the other 70 %, for reporting
+
+
 _engine: Engine | None = None
+_mode = InputMode.AS_IS
 
 
-def _init(document: AupDocument, ruleset: Ruleset) -> None:
-    global _engine
+def _init(document: AupDocument, ruleset: Ruleset, mode: InputMode = InputMode.AS_IS) -> None:
+    global _engine, _mode
     _engine = Engine(ruleset, document)
+    _mode = mode
+
+
+def _items(path: Path) -> Iterator[Event | InputError]:
+    if _mode in (InputMode.URLS, InputMode.URLS_DEV, InputMode.URLS_TEST):
+        for item in url_list_events(path):
+            if (
+                _mode is InputMode.URLS
+                or isinstance(item, InputError)
+                or url_in_dev_split(item) == (_mode is InputMode.URLS_DEV)
+            ):
+                yield item
+        return
+    for item in read_file(path):
+        if (
+            _mode is InputMode.AS_SUBMITTED
+            and isinstance(item, Event)
+            and isinstance(item.content, EmailContent)
+        ):
+            item = email_event(as_submitted(item.content.raw), item.source)
+        yield item
 
 
 def scan_path(path: Path) -> list[ScanRow]:
     """Every event in one file, judged as a dry run (scanning changes no state)."""
     assert _engine is not None, "worker not initialised"
     rows: list[ScanRow] = []
-    for item in read_file(path):
+    for item in _items(path):
         if isinstance(item, InputError):
             rows.append(ScanRow(source=item.source or str(path), error=item.reason))
             continue
@@ -80,17 +117,46 @@ def scan_files(
     ruleset: Ruleset,
     jobs: int,
     on_file: Callable[[], None] = lambda: None,
+    mode: InputMode = InputMode.AS_IS,
 ) -> Iterator[ScanRow]:
     """Rows in input order; `jobs` > 1 spreads files over that many processes."""
     if jobs <= 1 or len(files) < 2:
-        _init(document, ruleset)
+        _init(document, ruleset, mode)
         for path in files:
             yield from scan_path(path)
             on_file()
         return
     ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
     chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
-    with ctx.Pool(jobs, initializer=_init, initargs=(document, ruleset)) as pool:
+    with ctx.Pool(jobs, initializer=_init, initargs=(document, ruleset, mode)) as pool:
         for rows in pool.imap(scan_path, files, chunksize=chunk):
             yield from rows
             on_file()
+
+
+def url_list_events(path: Path) -> Iterator[Event | InputError]:
+    """One SMS event per URL of a list: plain lines, or CSV with a `url`/`URL` column."""
+    if path.suffix.lower() in (".md", ".rst", ".html"):
+        return  # a corpus's README or SOURCE file, not a list
+    try:
+        text = path.read_text("utf-8", "replace")
+    except OSError as exc:
+        yield InputError(exc.strerror or str(exc), str(path))
+        return
+    lines = text.splitlines()
+    head = lines[0].lower().split(",") if lines else []
+    column = head.index("url") if "url" in head else None
+    rows = csv.reader(lines[1:]) if column is not None else ([ln] for ln in lines)
+    for n, row in enumerate(rows, 2 if column is not None else 1):
+        url = (row[column] if column is not None and len(row) > column else row[0]).strip()
+        if not url:
+            continue
+        where = f"{path}:{n}"
+        yield Event(id=where, channel=Channel.SMS, content=MessageContent(url), source=where)
+
+
+def url_in_dev_split(event: Event) -> bool:
+    """The development 30 % of a URL list (stable: a hash of the URL)."""
+    assert isinstance(event.content, MessageContent)
+    digest = hashlib.sha256(event.content.text.encode()).hexdigest()
+    return int(digest[:4], 16) % 10 < 3

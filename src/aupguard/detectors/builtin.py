@@ -11,8 +11,11 @@ from aupguard.detectors.hookspecs import hookimpl
 from aupguard.detectors.htmlfiles import HtmlFilesDetector
 from aupguard.detectors.language import LanguageDetector
 from aupguard.detectors.limits import LimitsDetector
+from aupguard.detectors.lures import LuresDetector
 from aupguard.detectors.office import OfficeDetector
 from aupguard.detectors.pdf import PdfDetector
+from aupguard.detectors.phishing import PhishingModelDetector
+from aupguard.detectors.urls import UrlsDetector
 from aupguard.detectors.yarascan import YaraDetector
 
 
@@ -29,4 +32,7 @@ def aupguard_detectors() -> list[type[Detector]]:
         HtmlFilesDetector,
         YaraDetector,
         ClamavDetector,
+        UrlsDetector,
+        LuresDetector,
+        PhishingModelDetector,
     ]
