@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from aupguard.cli.common import AupOption, RulesOption, console, err_console, fail, load_policy
-from aupguard.cli.scanning import InputMode, ScanRow, scan_files
+from aupguard.cli.scanning import InputMode, ScanRow, Split, scan_files
 from aupguard.cli.train import in_held_out_half
 from aupguard.events.sources import expand_paths
 from aupguard.metrics import average_precision, pr_curve, quality
@@ -26,12 +26,13 @@ def _rows(
     rules: Path | None,
     mode: InputMode = InputMode.AS_IS,
     held_out: bool = False,
+    split: Split = Split.ALL,
 ) -> list[ScanRow]:
     document, ruleset = load_policy(aup, rules)
     files = [p for p in expand_paths(paths) if isinstance(p, Path)]
     if held_out:
         files = [p for p in files if in_held_out_half(p)]
-    rows = list(scan_files(files, document, ruleset, jobs, mode=mode))
+    rows = list(scan_files(files, document, ruleset, jobs, mode=mode, split=split))
     bad = [r for r in rows if r.error]
     for r in bad[:5]:
         err_console.print(f"{r.source}: error: {r.error}", highlight=False)
@@ -66,13 +67,13 @@ def evaluate(
             "is judged as an SMS holding only that link.",
         ),
     ] = False,
-    url_split: Annotated[
-        str,
+    split: Annotated[
+        Split,
         typer.Option(
-            help="With --urls: all, dev (30 %% of each list by URL hash, for development) "
-            "or test (the other 70 %%, for reporting).",
+            help="all, dev (30 %% of the items of each input, by a hash of the URL or of "
+            "the message's source; for development) or test (the other 70 %%, for reporting).",
         ),
-    ] = "all",
+    ] = Split.ALL,
     held_out: Annotated[
         bool,
         typer.Option(
@@ -92,14 +93,9 @@ def evaluate(
     jobs = jobs or os.cpu_count() or 1
     if urls and as_submitted:
         fail("--urls and --as-submitted do not go together")
-    splits = {"all": InputMode.URLS, "dev": InputMode.URLS_DEV, "test": InputMode.URLS_TEST}
-    if url_split not in splits:
-        fail(f"--url-split {url_split!r}: expected all, dev or test")
-    mode = (
-        splits[url_split] if urls else InputMode.AS_SUBMITTED if as_submitted else InputMode.AS_IS
-    )
-    positives = _rows(pos, jobs, aup, rules, mode, held_out)
-    negatives = _rows(neg, jobs, aup, rules, mode, held_out)
+    mode = InputMode.URLS if urls else InputMode.AS_SUBMITTED if as_submitted else InputMode.AS_IS
+    positives = _rows(pos, jobs, aup, rules, mode, held_out, split)
+    negatives = _rows(neg, jobs, aup, rules, mode, held_out, split)
     if not positives or not negatives:
         fail("need at least one readable positive and one readable negative input")
     labels = [True] * len(positives) + [False] * len(negatives)
@@ -131,6 +127,7 @@ def evaluate(
         "clause": clause,
         "at": at,
         "input": mode.value,
+        "split": split.value,
     }
     if as_json:
         console.print_json(json.dumps(result))

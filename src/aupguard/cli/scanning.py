@@ -42,29 +42,44 @@ class InputMode(StrEnum):
     AS_IS = "as-is"
     AS_SUBMITTED = "as-submitted"  # e-mail reduced to what a sender writes
     URLS = "urls"  # URL lists: one SMS event per URL
-    URLS_DEV = "urls-dev"  # only the 30 % development split of each list (by URL hash)
-    URLS_TEST = "urls-test"  # only the other 70 %, for reporting
+
+
+class Split(StrEnum):
+    """Which part of each input `aupguard eval` reads (a stable hash per item)."""
+
+    ALL = "all"
+    DEV = "dev"  # 30 %: for developing rules and weights
+    TEST = "test"  # the other 70 %: for reporting
 
 
 _engine: Engine | None = None
 _mode = InputMode.AS_IS
+_split = Split.ALL
 
 
-def _init(document: AupDocument, ruleset: Ruleset, mode: InputMode = InputMode.AS_IS) -> None:
-    global _engine, _mode
+def _init(
+    document: AupDocument,
+    ruleset: Ruleset,
+    mode: InputMode = InputMode.AS_IS,
+    split: Split = Split.ALL,
+) -> None:
+    global _engine, _mode, _split
     _engine = Engine(ruleset, document)
-    _mode = mode
+    _mode, _split = mode, split
 
 
 def _items(path: Path) -> Iterator[Event | InputError]:
-    if _mode in (InputMode.URLS, InputMode.URLS_DEV, InputMode.URLS_TEST):
-        for item in url_list_events(path):
-            if (
-                _mode is InputMode.URLS
-                or isinstance(item, InputError)
-                or url_in_dev_split(item) == (_mode is InputMode.URLS_DEV)
-            ):
-                yield item
+    for item in _all_items(path):
+        if isinstance(item, InputError) or _split is Split.ALL:
+            yield item
+            continue
+        if in_dev_split(item) == (_split is Split.DEV):
+            yield item
+
+
+def _all_items(path: Path) -> Iterator[Event | InputError]:
+    if _mode is InputMode.URLS:
+        yield from url_list_events(path)
         return
     for item in read_file(path):
         if (
@@ -118,17 +133,18 @@ def scan_files(
     jobs: int,
     on_file: Callable[[], None] = lambda: None,
     mode: InputMode = InputMode.AS_IS,
+    split: Split = Split.ALL,
 ) -> Iterator[ScanRow]:
     """Rows in input order; `jobs` > 1 spreads files over that many processes."""
     if jobs <= 1 or len(files) < 2:
-        _init(document, ruleset, mode)
+        _init(document, ruleset, mode, split)
         for path in files:
             yield from scan_path(path)
             on_file()
         return
     ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
     chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
-    with ctx.Pool(jobs, initializer=_init, initargs=(document, ruleset, mode)) as pool:
+    with ctx.Pool(jobs, initializer=_init, initargs=(document, ruleset, mode, split)) as pool:
         for rows in pool.imap(scan_path, files, chunksize=chunk):
             yield from rows
             on_file()
@@ -155,8 +171,8 @@ def url_list_events(path: Path) -> Iterator[Event | InputError]:
         yield Event(id=where, channel=Channel.SMS, content=MessageContent(url), source=where)
 
 
-def url_in_dev_split(event: Event) -> bool:
-    """The development 30 % of a URL list (stable: a hash of the URL)."""
-    assert isinstance(event.content, MessageContent)
-    digest = hashlib.sha256(event.content.text.encode()).hexdigest()
-    return int(digest[:4], 16) % 10 < 3
+def in_dev_split(event: Event) -> bool:
+    """The development 30 % (stable: a hash of the URL, or of the message's source)."""
+    content = event.content
+    key = content.text if isinstance(content, MessageContent) else event.source
+    return int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % 10 < 3

@@ -67,10 +67,130 @@ _PATTERNS: dict[str, str] = {
         r"unusual\s+(?:sign-?in|login|activity)|unauthori[sz]ed\s+(?:access|login|transaction|"
         r"activity)|suspicious\s+(?:activity|login|sign-?in)|security\s+alert|"
         r"verify\s+your\s+(?:account|identity)|(?:mailbox|storage)\s+(?:is\s+)?full|"
-        r"password\s+(?:will\s+)?expires?)\b"
+        r"password\s+(?:will\s+)?expires?|(?:someone|somebody)\s+(?:tried|attempted)\s+to\s+"
+        r"(?:log|sign)\s?in)\b"
+    ),
+}
+# Prizes, airdrops and inheritances (advance-fee and lottery fraud), and the commonest
+# phrasings in German, Portuguese, Spanish and French. Keys "SIGNAL/lang" emit SIGNAL.
+_PHRASES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "LURE_PRIZE": (
+        r"\b(?:you(?:'ve|\s+have)\s+(?:won|been\s+selected)|claim\s+your\s+(?:prize|reward|"
+        r"gift|bonus|airdrop|tokens?|refund|winnings)|gift\s+card|lottery|jackpot|sweepstakes|"
+        r"unclaimed\s+(?:funds|inheritance|prize)|inheritance|beneficiary|airdrop|cash\s+prize|"
+        r"free\s+spins|selected\s+to\s+receive)\b",
+        (
+            "won",
+            "selected",
+            "claim",
+            "gift card",
+            "lottery",
+            "jackpot",
+            "sweepstake",
+            "unclaimed",
+            "inheritance",
+            "beneficiary",
+            "airdrop",
+            "cash prize",
+            "free spins",
+        ),
+    ),
+    "LURE_PRIZE/de": (
+        r"\b(?:gewonnen|gewinnen\s+sie|gewinner|gutschein|geschenkkarte|freispiele|"
+        r"ausgewählt)\b",
+        ("gewonnen", "gewinn", "gutschein", "geschenkkarte", "freispiele", "ausgewählt"),
+    ),
+    "LURE_PRIZE/pt-es-fr": (
+        r"\b(?:você\s+ganhou|ganhe|prêmio|premio|sorteio|sorteo|cartelas?|resgat[ea]r?|"
+        r"valores\s+a\s+receber|has\s+ganado|ganador|tarjeta\s+de\s+regalo|"
+        r"vous\s+avez\s+gagné|gagnant|carte\s+cadeau|tirage\s+au\s+sort)\b",
+        (
+            "ganhou",
+            "ganhe",
+            "prêmio",
+            "premio",
+            "sorteio",
+            "sorteo",
+            "cartela",
+            "resgat",
+            "valores a receber",
+            "ganado",
+            "ganador",
+            "regalo",
+            "gagné",
+            "gagnant",
+            "cadeau",
+            "tirage",
+        ),
+    ),
+    "LURE_CREDENTIALS/de-pt-es-fr": (
+        r"\b(?:passwort|kennwort|senha|contraseña|mot\s+de\s+passe|zugangsdaten|"
+        r"dados\s+de\s+acesso|datos\s+de\s+acceso|identifiants)\b",
+        (
+            "passwort",
+            "kennwort",
+            "senha",
+            "contraseña",
+            "mot de passe",
+            "zugangsdaten",
+            "dados de acesso",
+            "datos de acceso",
+            "identifiants",
+        ),
+    ),
+    "LURE_ACCOUNT_THREAT/de-pt-es-fr": (
+        r"\b(?:(?:konto|zugang|karte)\s+(?:wurde|wird|ist)\s+(?:vorübergehend\s+)?"
+        r"(?:gesperrt|deaktiviert|eingeschränkt|blockiert)|abgelaufen|läuft\s+(?:bald\s+)?ab|"
+        r"(?:conta|cuenta|compte|cartão|tarjeta|carte)\s+(?:foi|será|está|ha\s+sido|será|"
+        r"a\s+été|sera|est)\s+(?:temporariamente\s+|temporalmente\s+|temporairement\s+)?"
+        r"(?:bloquead[ao]|suspens[ao]|suspendid[ao]|desativad[ao]|desactivad[ao]|"
+        r"cancelad[ao]|suspendu|bloqué|désactivé)|regulariz|pendente|pendiente|"
+        r"acesso\s+não\s+autorizado|acceso\s+no\s+autorizado|accès\s+non\s+autorisé)",
+        (
+            "konto",
+            "zugang",
+            "karte",
+            "abgelaufen",
+            "läuft",
+            "conta",
+            "cuenta",
+            "compte",
+            "cartão",
+            "tarjeta",
+            "carte",
+            "regulariz",
+            "pendente",
+            "pendiente",
+            "autoriz",
+            "autoris",
+        ),
+    ),
+    "LURE_URGENCY/de-pt-es-fr": (
+        r"\b(?:dringend|sofort|umgehend|letzte\s+(?:mahnung|warnung|chance)|urgente|"
+        r"imediatamente|inmediatamente|immédiatement|último\s+aviso|última\s+(?:chance|"
+        r"oportunidad)|dernier\s+avis|dernière\s+chance|prazo|plazo|24\s+(?:horas|stunden|"
+        r"heures))\b",
+        (
+            "dringend",
+            "sofort",
+            "umgehend",
+            "letzte",
+            "urgente",
+            "imediatamente",
+            "inmediatamente",
+            "immédiatement",
+            "último",
+            "última",
+            "dernier",
+            "dernière",
+            "prazo",
+            "plazo",
+            "24 ",
+        ),
     ),
 }
 _COMPILED = {name: re.compile(rx, re.IGNORECASE) for name, rx in _PATTERNS.items()}
+_COMPILED.update({key: re.compile(rx, re.IGNORECASE) for key, (rx, _) in _PHRASES.items()})
 # A pattern runs only when one of its objects occurs at all (str.find is C-fast).
 _NEEDS: dict[str, tuple[str, ...]] = {
     "LURE_CREDENTIALS": (
@@ -131,6 +251,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         "verify your",
         "full",
         "expire",
+        "tried to",
+        "attempted to",
     ),
 }
 _CARD = re.compile(r"(?<![\d-])\d[\d -]{11,24}\d(?![\d-])")  # then 13-19 digits and Luhn
@@ -143,7 +265,8 @@ _NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|won'?t|nobody|no\s+one)\b[^.!
 
 def _automaton() -> ahocorasick.Automaton:
     owners: dict[str, list[str]] = {}
-    for name, needles in _NEEDS.items():
+    needs = {**_NEEDS, **{key: needles for key, (_, needles) in _PHRASES.items()}}
+    for name, needles in needs.items():
         for needle in needles:
             owners.setdefault(needle, []).append(name)
     auto = ahocorasick.Automaton()
@@ -160,13 +283,14 @@ def _find_lures(text: str, lower: str, skip: set[str]) -> dict[str, re.Match[str
     """One Aho-Corasick pass for every keyword; each pattern then runs in small windows."""
     found: dict[str, re.Match[str]] = {}
     tries: dict[str, int] = {}
-    for end, (size, names) in _NEEDLES.iter(lower):
+    for end, (size, keys) in _NEEDLES.iter(lower):
         start = end - size + 1
-        for name in names:
-            if name in skip or name in found or tries.get(name, 0) >= 20:
+        for key in keys:
+            name = key.split("/", 1)[0]
+            if name in skip or name in found or tries.get(key, 0) >= 20:
                 continue
-            tries[name] = tries.get(name, 0) + 1
-            m = _COMPILED[name].search(text, max(0, start - _WINDOW), end + 41)
+            tries[key] = tries.get(key, 0) + 1
+            m = _COMPILED[key].search(text, max(0, start - _WINDOW), end + 41)
             if m and not _NEGATION.search(text, max(0, m.start() - 30), m.start() + 1):
                 found[name] = m
     return found
@@ -190,6 +314,7 @@ class LuresDetector(Detector):
         SignalSpec("LURE_BANK_LOGIN", "The text asks for online-banking or account numbers."),
         SignalSpec("LURE_URGENCY", "The text presses for action now (24 hours, final notice)."),
         SignalSpec("LURE_ACCOUNT_THREAT", "The text threatens the account (suspended, locked)."),
+        SignalSpec("LURE_PRIZE", "The text promises a prize, gift card, airdrop or inheritance."),
         SignalSpec("PII_CARD_NUMBER", "A Luhn-valid card number appears in the text."),
         SignalSpec("PII_SSN", "A valid-looking US social security number appears in the text."),
     )

@@ -131,7 +131,9 @@ _VOWELS = set("aeiou")
 _SUFFIX_LABELS = frozenset(
     ["com", "net", "org", "co", "jp", "uk", "de", "fr", "br", "gov", "edu", "info"]
 )
-_SUFFIX_IN_LABEL = re.compile(r"(?:^|-)(?:com|net|org|co-jp|co-uk|com-br|ne-jp|or-jp)(?:-|$)")
+_SUFFIX_IN_LABEL = re.compile(
+    r"(?:^(?:com|net|org|co-jp|co-uk|com-br|ne-jp|or-jp)-|-(?:com|net|org|co-jp|co-uk|com-br|ne-jp|or-jp)(?:-|$))"
+)
 
 
 def _on_free_host(host: str) -> bool:
@@ -208,7 +210,8 @@ def traits(url: NormalUrl) -> list[tuple[str, float]]:
     if _CMS_PATHS.search(url.path.lower()):
         out.append(("inside a CMS folder (often a compromised site)", 0.25))
     if _EMAIL_IN_QUERY.search(url.query.lower()):
-        out.append(("recipient's e-mail address in the query", 0.45))
+        # Newsletters personalise links this way too; phishing kits pre-fill their form.
+        out.append(("recipient's e-mail address in the query", 0.25))
     if url.path.lower().endswith((".php", ".asp", ".aspx")) and words:
         out.append(("server script behind credential words", 0.15))
     return out

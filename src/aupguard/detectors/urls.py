@@ -115,7 +115,14 @@ class UrlsDetector(Detector):
         if ext in _LINK_EXTS:
             emit("URL_EXECUTABLE_LINK", 1.0, ref, f"link to a .{ext} file")  # type: ignore[operator]
         shown = _shown_domain(ref.anchor_text)
-        if shown and not own and shown != host.registrable and host.registrable:
+        # A click tracker that carries the shown destination in its URL is no deception.
+        if (
+            shown
+            and not own
+            and shown != host.registrable
+            and host.registrable
+            and (shown not in ref.url.lower())
+        ):
             emit("URL_ANCHOR_MISMATCH", 1.0, ref, f"shows {shown}, leads to {host.registrable}")  # type: ignore[operator]
         if not own and known_index().owner_of(host) is None:  # a brand's own site is no trap
             found = url_traits(url.raw) if url.raw == ref.url else tuple(traits(url))
@@ -153,8 +160,8 @@ def _shown_domain(anchor: str | None) -> str | None:
             return None
         text = "http://" + text
     url = normalize(text)
-    if url is None or not url.host.suffix:
-        return None
+    if url is None or not url.host.suffix or not url.host.listed_suffix:
+        return None  # "U.S." or "v2.x" in an anchor is no domain
     return url.host.registrable or None
 
 

@@ -27,6 +27,9 @@ def decode_header_value(value: str | None) -> str:
     """RFC 2047 encoded words to text; never raises, unknown charsets fall back to UTF-8."""
     if not value:
         return ""
+    if not value.isascii() and any("\udc80" <= ch <= "\udcff" for ch in value):
+        # Raw 8-bit bytes (compat32 keeps them as surrogates): nearly always UTF-8.
+        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if "=?" not in value:
         return " ".join(value.split())
     try:

@@ -94,6 +94,7 @@ class Host:
     suffix: str
     is_ip: bool
     punycode: bool
+    listed_suffix: bool = True  # False: the suffix is not on the public-suffix list
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ def split_host(host: str) -> Host:
     # A suffix the list does not know (.example, .test, .internal): the last label is one.
     labels = uni.split(".")
     sub = ".".join(labels[:-2])
-    return Host(asc, uni, ".".join(labels[-2:]), sub, labels[-1], False, "xn--" in asc)
+    return Host(asc, uni, ".".join(labels[-2:]), sub, labels[-1], False, "xn--" in asc, False)
 
 
 def _is_ip(h: str) -> bool:
