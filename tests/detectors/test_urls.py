@@ -135,6 +135,14 @@ def test_feeds_in_every_format_with_hot_reload(tmp_path: Path) -> None:
     assert "URL_FEED_HIT" in fired(sms("https://new-bad.example/x"), detector)
 
 
+def test_identity_on_a_feed_is_refused(tmp_path: Path) -> None:
+    feed = tmp_path / "openphish.txt"
+    feed.write_text("https://flowers-by-ann.example/\n")
+    index = FeedIndex([FeedSpec(path=feed)])
+    reason = is_lookalike_identity("flowers-by-ann.example", None, feeds=index)
+    assert reason is not None and "openphish.txt" in reason
+
+
 def test_feed_must_exist() -> None:
     from aupguard.errors import ConfigError
 

@@ -18,6 +18,7 @@ from importlib.resources import files
 
 from aupguard.detectors.context import Directory
 from aupguard.detectors.knownbrands import known_brands
+from aupguard.detectors.urlfeeds import FeedIndex
 from aupguard.events.urlnorm import Host, split_host
 
 _LEET = str.maketrans(
@@ -266,17 +267,24 @@ def lookalikes(
 
 
 def is_lookalike_identity(
-    domain: str, directory: Directory | None, tenant: str | None = None
+    domain: str,
+    directory: Directory | None,
+    tenant: str | None = None,
+    feeds: FeedIndex | None = None,
 ) -> str | None:
-    """Why a domain should not be verified as a tenant's identity, or None when it may.
+    """Why a domain must not be verified as a tenant's identity, or None when it may.
 
     Refuses a domain that imitates a well-known brand or another tenant's brand or
-    domain (homoglyphs, typos, the brand inside the name). Feeds are checked by the
-    url detector's `on_feed` (see detectors/urls.py) when one is loaded.
+    domain (homoglyphs, typos, the brand inside the name), and one that a loaded feed
+    lists as a whole site (`feeds`: the url detector's `FeedIndex`, `detector.feeds`).
     """
     host = split_host(domain)
     if host.is_ip or not host.registrable:
         return f"{domain} is not a registrable domain name"
+    if feeds is not None:
+        listed = feeds.lists_host(host.ascii) or feeds.lists_host(host.registrable)
+        if listed:
+            return f"{domain} is on the URL feed {listed}"
     for m in lookalikes(host, "", directory, tenant):
         if m.kind in ("lookalike", "in_domain", "in_subdomain"):
             return m.reason()

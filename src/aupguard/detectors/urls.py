@@ -12,7 +12,7 @@ from aupguard.detectors.context import Context
 from aupguard.detectors.lookalike import known_index, lookalikes
 from aupguard.detectors.urlfeatures import suspicion, traits, url_traits
 from aupguard.detectors.urlfeeds import FeedIndex, FeedSpec
-from aupguard.events.urlnorm import NormalUrl, normalize, split_host
+from aupguard.events.urlnorm import NormalUrl, normalize
 from aupguard.events.views import UrlRef, Views
 
 _LINK_EXTS = ft.EXECUTABLE_EXTS | ft.SCRIPT_EXTS | ft.SHORTCUT_EXTS | ft.DISK_IMAGE_EXTS
@@ -163,11 +163,3 @@ def _shown_domain(anchor: str | None) -> str | None:
     if url is None or not url.host.suffix or not url.host.listed_suffix:
         return None  # "U.S." or "v2.x" in an anchor is no domain
     return url.host.registrable or None
-
-
-def on_feed(domain: str, feeds: FeedIndex | None) -> str | None:
-    """The feed that lists `domain` as a whole site, for identity verification."""
-    if feeds is None:
-        return None
-    host = split_host(domain)
-    return feeds.lists_host(host.ascii)
