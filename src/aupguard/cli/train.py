@@ -204,5 +204,6 @@ def _card(
   positives on training ham: **{threshold:.3f}**. With the ruleset's flag threshold
   {FLAG_THRESHOLD}, a PHISHING_MODEL weight of **{weight}** flags at that probability.
   Chosen on training data only, never on the data reported.
-- **Known limits**: English only; a model alone only holds for review (ruleset ladder).
+- **Known limits**: trained on English mail only (other languages score lower); on its
+  own the model can only flag (its weight keeps it below hold), never act.
 """

@@ -68,15 +68,19 @@ _PATTERNS: dict[str, str] = {
         r"activity)|suspicious\s+(?:activity|login|sign-?in)|security\s+alert|"
         r"verify\s+your\s+(?:account|identity)|(?:mailbox|storage)\s+(?:is\s+)?full|"
         r"password\s+(?:will\s+)?expires?|(?:someone|somebody)\s+(?:tried|attempted)\s+to\s+"
-        r"(?:log|sign)\s?in)\b"
+        r"(?:log|sign)\s?in|(?:verify|confirm|validate|reactivate|re-?activate|secure)\s+your\s+"
+        r"(?:account|identity|mailbox|e-?mail\s+account|wallet|profile)|(?:will|may|shall)\s+"
+        r"(?:be|get)\s+(?:permanently\s+)?(?:suspended|locked|closed|deactivated|terminated|"
+        r"deleted|disabled|frozen))\b"
     ),
 }
 # Prizes, airdrops and inheritances (advance-fee and lottery fraud), and the commonest
 # phrasings in German, Portuguese, Spanish and French. Keys "SIGNAL/lang" emit SIGNAL.
 _PHRASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "LURE_PRIZE": (
-        r"\b(?:you(?:'ve|\s+have)\s+(?:won|been\s+selected)|claim\s+your\s+(?:prize|reward|"
-        r"gift|bonus|airdrop|tokens?|refund|winnings)|gift\s+card|lottery|jackpot|sweepstakes|"
+        r"\b(?:you(?:'ve|\s+have)\s+(?:won|been\s+selected)|claim\s+your\s+(?:\w+\s+){0,2}?"
+        r"(?:prize|reward|gift|bonus|airdrop|tokens?|refund|winnings|share|payout|compensation)|"
+        r"gift\s+card|lottery|jackpot|sweepstakes|"
         r"unclaimed\s+(?:funds|inheritance|prize)|inheritance|beneficiary|airdrop|cash\s+prize|"
         r"free\s+spins|selected\s+to\s+receive)\b",
         (
@@ -253,6 +257,13 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         "expire",
         "tried to",
         "attempted to",
+        "confirm your",
+        "validate your",
+        "activate your",
+        "secure your",
+        "will be",
+        "will get",
+        "may be",
     ),
 }
 _CARD = re.compile(r"(?<![\d-])\d[\d -]{11,24}\d(?![\d-])")  # then 13-19 digits and Luhn
