@@ -49,8 +49,10 @@ def main() -> None:
     full = Engine(
         ruleset, document, Registry(c for c in classes if c.name in BASELINE | set(ADDED))
     )
-    for e in events[:50]:  # warm caches and lazy loads (models, rules, confusables)
-        full.evaluate(e, dry_run=True)
+    from aupguard.events.sources import email_event
+
+    warm = email_event(b"From: a@b.example\nSubject: hi\n\nsee https://x.example/ now\n", "warm")
+    full.evaluate(warm, dry_run=True)  # lazy loads (model, rules, confusables), no corpus URL
     base_s: list[float] = []
     full_s: list[float] = []
     per: dict[str, float] = {}
@@ -61,11 +63,17 @@ def main() -> None:
                 engine.evaluate(e, dry_run=True, timings=timings)
             out.append(time.perf_counter() - started)
     n = len(events)
-    b, f = statistics.median(base_s) / n, statistics.median(full_s) / n
-    print(f"{n} events, {args.repeat} passes each, one core, median pass")
-    print(f"baseline (foundation detectors): {b * 1e3:.3f} ms/event")
-    print(f"full (+ malware and phishing):   {f * 1e3:.3f} ms/event")
-    print(f"ratio full/baseline: {f / b:.2f}x; added: {(f - b) * 1e3:.3f} ms per event")
+    print(f"{n} events, {args.repeat} passes each, one core")
+    # Pass 1 meets every URL and host for the first time (per-URL caches cold); later
+    # passes show a campaign's repeated links. Both are printed.
+    for label, b, f in (
+        ("first pass", base_s[0] / n, full_s[0] / n),
+        ("median pass", statistics.median(base_s) / n, statistics.median(full_s) / n),
+    ):
+        print(
+            f"{label}: baseline {b * 1e3:.3f} ms/event, full {f * 1e3:.3f} ms/event, "
+            f"ratio {f / b:.2f}x, added {(f - b) * 1e3:.3f} ms per event"
+        )
     for name in ADDED:
         print(f"  {name:15s} {per.get(name, 0.0) / (n * args.repeat) * 1e3:.3f} ms/event")
 

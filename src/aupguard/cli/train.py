@@ -181,7 +181,7 @@ def _card(
     return f"""# Data card: phishing model (`phishing.json`)
 
 - **What**: logistic regression over token sets (binary, L2-normalised): subject and
-  body words (unigrams, bigrams of the first 3,000 characters), link hosts (registrable
+  body words (unigrams, bigrams of the first 2,000 characters), link hosts (registrable
   domains), and the names of the lure and URL signals (detectors/lures.py,
   detectors/urls.py; feed hits never). Features:
   `aupguard.detectors.phishfeatures.message_tokens`; tokens seen in fewer than

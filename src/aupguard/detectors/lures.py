@@ -21,6 +21,12 @@ from aupguard.privacy import luhn_ok
 
 _MAX_CHARS = 20_000
 _WINDOW = 120  # characters before a keyword where the request verb may start
+_PHRASE_WINDOW = 40  # for phrases whose keyword sits at or near their start
+_MAX_TRIES = 8  # windows per pattern and message: a lure shows in the first few
+# Patterns of the form "verb ... secret": the keyword is the secret, the verb comes first.
+_VERB_FIRST = frozenset(
+    {"LURE_CREDENTIALS", "LURE_OTP", "LURE_CARD", "LURE_NATIONAL_ID", "LURE_BANK_LOGIN"}
+)
 # Up to six words between a verb and its object; words and gaps never overlap, so the
 # match is linear (no two ways to split the same text).
 _GAP = r"[^\w'’]+(?:[\w'’]+[^\w'’]+){0,6}?"
@@ -298,10 +304,11 @@ def _find_lures(text: str, lower: str, skip: set[str]) -> dict[str, re.Match[str
         start = end - size + 1
         for key in keys:
             name = key.split("/", 1)[0]
-            if name in skip or name in found or tries.get(key, 0) >= 20:
+            if name in skip or name in found or tries.get(key, 0) >= _MAX_TRIES:
                 continue
             tries[key] = tries.get(key, 0) + 1
-            m = _COMPILED[key].search(text, max(0, start - _WINDOW), end + 41)
+            back = _WINDOW if name in _VERB_FIRST else _PHRASE_WINDOW
+            m = _COMPILED[key].search(text, max(0, start - back), end + 41)
             if m and not _NEGATION.search(text, max(0, m.start() - 30), m.start() + 1):
                 found[name] = m
     return found

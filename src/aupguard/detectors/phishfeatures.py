@@ -19,12 +19,12 @@ from aupguard.events.urlnorm import normalize
 from aupguard.events.views import Views
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]{1,24}", re.UNICODE)
-MAX_CHARS = 3000
-MAX_WORDS = 500
+MAX_CHARS = 2000
+MAX_WORDS = 320
 
 
 def tokens(subject: str, text: str, hosts: Iterable[str], signals: Iterable[str]) -> set[str]:
-    """Distinct tokens of one message (bounded: the first 3,000 characters of text)."""
+    """Distinct tokens of one message (bounded: the first 2,000 characters of text)."""
     out = {"s:" + w for w in _WORD.findall(subject[:300].lower())}
     body = _WORD.findall(text[:MAX_CHARS].lower())[:MAX_WORDS]
     out.update(body)
@@ -58,11 +58,15 @@ def rule_signals(view: Views) -> list[str]:
 def message_tokens(view: Views) -> set[str]:
     """The model's tokens for one event (the trainer and the detector both call this)."""
     subject = " ".join(tp.text for tp in view.text_parts if tp.role is Role.SUBJECT)
-    text = " ".join(
-        tp.text
-        for tp in view.text_parts
-        if tp.role is not Role.SUBJECT and tp.role.is_tenant_speech
-    )
+    chunks: list[str] = []
+    size = 0
+    for tp in view.text_parts:  # only as much text as the features read
+        if tp.role is not Role.SUBJECT and tp.role.is_tenant_speech:
+            chunks.append(tp.text[: MAX_CHARS - size + 1])
+            size += len(chunks[-1]) + 1
+            if size > MAX_CHARS:
+                break
+    text = " ".join(chunks)
     hosts: list[str] = []
     for ref in view.urls[:50]:
         url = normalize(ref.url)
