@@ -29,6 +29,7 @@ from aupguard.events.views import Views
 log = logging.getLogger(__name__)
 _CHUNK = 64 * 1024
 _MEMO = "clamav:pending"
+_told = False
 
 
 class ClamavOptions(BaseModel):
@@ -86,8 +87,10 @@ class ClamavDetector(Detector):
         super().__init__(options)
         assert isinstance(self.options, ClamavOptions)
         self._pool: ThreadPoolExecutor | None = None
-        if self.options.socket is None:
-            log.info(
+        global _told
+        if self.options.socket is None and not _told:
+            _told = True  # once per process, not once per engine or worker rebuild
+            log.warning(
                 "clamav: no clamd socket configured (detectors.clamav.options.socket); "
                 "attachments are checked by structure and YARA only"
             )
