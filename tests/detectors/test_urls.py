@@ -148,3 +148,23 @@ def test_feed_must_exist() -> None:
 
     with pytest.raises(ConfigError, match="does not exist"):
         FeedIndex([FeedSpec(path=Path("/nonexistent/feed.txt"))])
+
+
+def test_sender_display_name_claiming_a_brand() -> None:
+    from aupguard.detectors.senderbrand import SenderBrandDetector
+
+    def sb(from_field: str, tenant: str | None = None) -> set[str]:
+        raw = f"From: {from_field}\r\nTo: b@c.example\r\nSubject: s\r\n\r\nhello\r\n".encode()
+        event = email_event(raw, "t")
+        if tenant:
+            from dataclasses import replace
+
+            event = replace(event, tenant=tenant)
+        found = SenderBrandDetector().check(views_for(event), Context(directory=_directory()))
+        return {s.name for s in found}
+
+    assert sb('"PayPal Service" <service@paypa1-secure.example>') == {"SENDER_BRAND_MISMATCH"}
+    assert sb('"PayPal" <service@mail.paypal.com>') == set()
+    assert sb('"Ann Smith" <ann@flowers.example>') == set()
+    assert sb('"AcmeBank Alerts" <x@other.example>', tenant="globex") == {"SENDER_BRAND_MISMATCH"}
+    assert sb('"AcmeBank Alerts" <x@mail.acmebank.example>', tenant="acme") == set()

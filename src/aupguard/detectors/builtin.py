@@ -15,6 +15,7 @@ from aupguard.detectors.lures import LuresDetector
 from aupguard.detectors.office import OfficeDetector
 from aupguard.detectors.pdf import PdfDetector
 from aupguard.detectors.phishing import PhishingModelDetector
+from aupguard.detectors.senderbrand import SenderBrandDetector
 from aupguard.detectors.urls import UrlsDetector
 from aupguard.detectors.yarascan import YaraDetector
 
@@ -35,4 +36,5 @@ def aupguard_detectors() -> list[type[Detector]]:
         UrlsDetector,
         LuresDetector,
         PhishingModelDetector,
+        SenderBrandDetector,
     ]
