@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,6 +16,7 @@ from aupguard.events.urlnorm import NormalUrl, normalize
 from aupguard.events.views import UrlRef, Views
 
 _LINK_EXTS = ft.EXECUTABLE_EXTS | ft.SCRIPT_EXTS | ft.SHORTCUT_EXTS | ft.DISK_IMAGE_EXTS
+Emit = Callable[[str, float, UrlRef, str], None]  # (signal, strength, link, detail)
 _KIND_SIGNAL = {
     "lookalike": "URL_LOOKALIKE",
     "in_domain": "URL_BRAND_IN_NAME",
@@ -92,28 +93,27 @@ class UrlsDetector(Detector):
         return [self.signal(n, s, ev) for n, (s, ev) in best.items()]
 
     def _judge(
-        self, url: NormalUrl, ref: UrlRef, ctx: Context, tenant: str | None, add: object
+        self, url: NormalUrl, ref: UrlRef, ctx: Context, tenant: str | None, emit: Emit
     ) -> None:
-        emit = add  # (name, strength, ref, detail)
         host = url.host
         if self.feeds is not None:
             hit = self.feeds.lookup(url)
             if hit:
-                emit("URL_FEED_HIT", 1.0, ref, f"on {hit.feed}")  # type: ignore[operator]
+                emit("URL_FEED_HIT", 1.0, ref, f"on {hit.feed}")
         own = _own_domain(host.registrable, ctx, tenant)
         if not own:
             for m in lookalikes(host, url.path, ctx.directory, tenant):
-                emit(_KIND_SIGNAL[m.kind], 1.0, ref, m.reason())  # type: ignore[operator]
+                emit(_KIND_SIGNAL[m.kind], 1.0, ref, m.reason())
         if _mixed_script(host.unicode):
-            emit("URL_MIXED_SCRIPT", 1.0, ref, f"host {host.unicode}")  # type: ignore[operator]
+            emit("URL_MIXED_SCRIPT", 1.0, ref, f"host {host.unicode}")
         if host.is_ip:
-            emit("URL_IP_HOST", 1.0, ref, f"host {host.ascii}")  # type: ignore[operator]
+            emit("URL_IP_HOST", 1.0, ref, f"host {host.ascii}")
         if url.shortener:
-            emit("URL_SHORTENER", 1.0, ref, f"via {host.ascii}")  # type: ignore[operator]
+            emit("URL_SHORTENER", 1.0, ref, f"via {host.ascii}")
         last = url.path.rsplit("/", 1)[-1]
         ext = last.rsplit(".", 1)[-1].lower() if "." in last else ""
         if ext in _LINK_EXTS:
-            emit("URL_EXECUTABLE_LINK", 1.0, ref, f"link to a .{ext} file")  # type: ignore[operator]
+            emit("URL_EXECUTABLE_LINK", 1.0, ref, f"link to a .{ext} file")
         shown = _shown_domain(ref.anchor_text)
         # A click tracker that carries the shown destination in its URL is no deception.
         if (
@@ -123,12 +123,12 @@ class UrlsDetector(Detector):
             and host.registrable
             and (shown not in ref.url.lower())
         ):
-            emit("URL_ANCHOR_MISMATCH", 1.0, ref, f"shows {shown}, leads to {host.registrable}")  # type: ignore[operator]
+            emit("URL_ANCHOR_MISMATCH", 1.0, ref, f"shows {shown}, leads to {host.registrable}")
         if not own and known_index().owner_of(host) is None:  # a brand's own site is no trap
             found = url_traits(url.raw) if url.raw == ref.url else tuple(traits(url))
             if found:
                 detail = "; ".join(t for t, _ in found)
-                emit("URL_SUSPICIOUS", suspicion(found), ref, detail)  # type: ignore[operator]
+                emit("URL_SUSPICIOUS", suspicion(found), ref, detail)
 
 
 def _own_domain(registrable: str, ctx: Context, tenant: str | None) -> bool:

@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from aupguard.events.limits import Limits
 from aupguard.events.sniff import sniff_type
@@ -204,11 +204,15 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) ->
     return bytes(out)
 
 
+class _Inflater(Protocol):
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+
+
 def _stream(
-    att: Attachment, budget: _Budget, inflate: object, suffixes: tuple[str, ...]
+    att: Attachment, budget: _Budget, inflate: _Inflater, suffixes: tuple[str, ...]
 ) -> Iterator[Member]:
     cap = budget.cap()
-    data = inflate.decompress(att.data, cap + 1)  # type: ignore[attr-defined]
+    data = inflate.decompress(att.data, cap + 1)
     name = _strip_suffix(att.name or "data", suffixes)
     budget.check_inflated(name, len(data), len(att.data))
     yield name, data, len(att.data)
