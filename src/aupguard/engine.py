@@ -61,6 +61,8 @@ class Engine:
         self.by_channel = {
             ch: [(d, m) for d, m in self.detectors if d.applies_to(ch)] for ch in Channel
         }
+        # Detectors with slow I/O (clamd) start it before the others run, so it overlaps.
+        self.starters = [d for d, _ in self.detectors if type(d).begin is not Detector.begin]
 
     def unknown_signals(self) -> list[str]:
         """Signals the ruleset weighs that no registered detector can emit."""
@@ -83,6 +85,12 @@ class Engine:
         signals: list[Signal] = []
         observations: list[Observation] = []
         failures: list[DetectorFailure] = []
+        for starter in self.starters:
+            if starter.applies_to(event.channel):
+                try:
+                    starter.begin(views, ctx)
+                except Exception:  # check() sees nothing pending and reports it
+                    views.memo[f"{starter.name}:begin-failed"] = True
         for detector, mode in self.by_channel[event.channel]:
             started = clock()
             try:

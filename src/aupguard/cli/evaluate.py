@@ -11,17 +11,28 @@ import typer
 from rich.table import Table
 
 from aupguard.cli.common import AupOption, RulesOption, console, err_console, fail, load_policy
-from aupguard.cli.scanning import ScanRow, scan_files
+from aupguard.cli.scanning import InputMode, ScanRow, Split, scan_files
+from aupguard.cli.train import in_held_out_half
 from aupguard.events.sources import expand_paths
 from aupguard.metrics import average_precision, pr_curve, quality
 from aupguard.rules.model import Action
 from aupguard.runtime import tune_gc
 
 
-def _rows(paths: list[Path], jobs: int, aup: Path | None, rules: Path | None) -> list[ScanRow]:
+def _rows(
+    paths: list[Path],
+    jobs: int,
+    aup: Path | None,
+    rules: Path | None,
+    mode: InputMode = InputMode.AS_IS,
+    held_out: bool = False,
+    split: Split = Split.ALL,
+) -> list[ScanRow]:
     document, ruleset = load_policy(aup, rules)
     files = [p for p in expand_paths(paths) if isinstance(p, Path)]
-    rows = list(scan_files(files, document, ruleset, jobs))
+    if held_out:
+        files = [p for p in files if in_held_out_half(p)]
+    rows = list(scan_files(files, document, ruleset, jobs, mode=mode, split=split))
     bad = [r for r in rows if r.error]
     for r in bad[:5]:
         err_console.print(f"{r.source}: error: {r.error}", highlight=False)
@@ -40,6 +51,36 @@ def evaluate(
     plot: Annotated[Path | None, typer.Option(help="Write a precision-recall PNG here.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes (0: one per core).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+    as_submitted: Annotated[
+        bool,
+        typer.Option(
+            "--as-submitted",
+            help="Reduce each message to the header fields a sender writes, one neutral To, "
+            "publishers' placeholders replaced (events/submission.py).",
+        ),
+    ] = False,
+    urls: Annotated[
+        bool,
+        typer.Option(
+            "--urls",
+            help="Inputs are URL lists (one per line, or CSV with a url/URL column); each URL "
+            "is judged as an SMS holding only that link.",
+        ),
+    ] = False,
+    split: Annotated[
+        Split,
+        typer.Option(
+            help="all, dev (30 %% of the items of each input, by a hash of the URL or of "
+            "the message's source; for development) or test (the other 70 %%, for reporting).",
+        ),
+    ] = Split.ALL,
+    held_out: Annotated[
+        bool,
+        typer.Option(
+            "--held-out",
+            help="Keep only spamassassin-public files the phishing model was not trained on.",
+        ),
+    ] = False,
     aup: AupOption = None,
     rules: RulesOption = None,
 ) -> None:
@@ -50,8 +91,11 @@ def evaluate(
     except KeyError:
         fail(f"--at {at!r}: expected flag, hold, defer or block")
     jobs = jobs or os.cpu_count() or 1
-    positives = _rows(pos, jobs, aup, rules)
-    negatives = _rows(neg, jobs, aup, rules)
+    if urls and as_submitted:
+        fail("--urls and --as-submitted do not go together")
+    mode = InputMode.URLS if urls else InputMode.AS_SUBMITTED if as_submitted else InputMode.AS_IS
+    positives = _rows(pos, jobs, aup, rules, mode, held_out, split)
+    negatives = _rows(neg, jobs, aup, rules, mode, held_out, split)
     if not positives or not negatives:
         fail("need at least one readable positive and one readable negative input")
     labels = [True] * len(positives) + [False] * len(negatives)
@@ -82,6 +126,8 @@ def evaluate(
         "ci95": ci,
         "clause": clause,
         "at": at,
+        "input": mode.value,
+        "split": split.value,
     }
     if as_json:
         console.print_json(json.dumps(result))

@@ -23,6 +23,7 @@ from aupguard.cli import (
     serve,
     stream,
     tenants,
+    train,
 )
 
 app = typer.Typer(
@@ -56,6 +57,7 @@ app.command("milter")(gateways.milter)
 app.command("relay")(gateways.relay)
 app.command("relay-passwd")(gateways.relay_passwd)
 app.add_typer(quarantine.app, name="quarantine")
+app.add_typer(train.app, name="train")
 
 
 if __name__ == "__main__":  # pragma: no cover

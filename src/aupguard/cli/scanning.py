@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import multiprocessing as mp
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,8 +16,9 @@ from aupguard.detectors.context import Context
 from aupguard.engine import Engine
 from aupguard.errors import InputError
 from aupguard.events.email import EmailView
-from aupguard.events.model import Channel
-from aupguard.events.sources import read_file
+from aupguard.events.model import Channel, EmailContent, Event, MessageContent
+from aupguard.events.sources import email_event, read_file
+from aupguard.events.submission import as_submitted
 from aupguard.rules.model import Ruleset
 from aupguard.settings import Settings
 from aupguard.state.memory import MemoryState
@@ -30,6 +33,22 @@ class Rollup(StrEnum):
 
 
 ACTIVITY_CHANNELS = frozenset({Channel.FLOW, Channel.HTTP, Channel.AUTH, Channel.CALL})
+
+
+class InputMode(StrEnum):
+    """How `aupguard eval` turns input files into events."""
+
+    AS_IS = "as-is"
+    AS_SUBMITTED = "as-submitted"  # e-mail reduced to what a sender writes
+    URLS = "urls"  # URL lists: one SMS event per URL
+
+
+class Split(StrEnum):
+    """Which part of each input `aupguard eval` reads (a stable hash per item)."""
+
+    ALL = "all"
+    DEV = "dev"  # 30 %: for developing rules and weights
+    TEST = "test"  # the other 70 %: for reporting
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +70,44 @@ class ScanRow:
 _engine: Engine | None = None
 _resolver: Resolver | None = None
 _rollup = Rollup.ACTIVITY
+_mode = InputMode.AS_IS
+_split = Split.ALL
 
 
-def _init(document: AupDocument, ruleset: Ruleset, rollup: Rollup = Rollup.ACTIVITY) -> None:
-    global _engine, _resolver, _rollup
+def _init(
+    document: AupDocument,
+    ruleset: Ruleset,
+    rollup: Rollup = Rollup.ACTIVITY,
+    mode: InputMode = InputMode.AS_IS,
+    split: Split = Split.ALL,
+) -> None:
+    global _engine, _resolver, _rollup, _mode, _split
     _engine = Engine(ruleset, document)
     _resolver = Settings().resolver()  # AUPGUARD_DNS: off by default, no network
-    _rollup = rollup
+    _rollup, _mode, _split = rollup, mode, split
+
+
+def _items(path: Path) -> Iterator[Event | InputError]:
+    for item in _all_items(path):
+        if isinstance(item, InputError) or _split is Split.ALL:
+            yield item
+            continue
+        if in_dev_split(item) == (_split is Split.DEV):
+            yield item
+
+
+def _all_items(path: Path) -> Iterator[Event | InputError]:
+    if _mode is InputMode.URLS:
+        yield from url_list_events(path)
+        return
+    for item in read_file(path):
+        if (
+            _mode is InputMode.AS_SUBMITTED
+            and isinstance(item, Event)
+            and isinstance(item.content, EmailContent)
+        ):
+            item = email_event(as_submitted(item.content.raw), item.source)
+        yield item
 
 
 def scan_path(path: Path) -> list[ScanRow]:
@@ -66,7 +116,7 @@ def scan_path(path: Path) -> list[ScanRow]:
     assert _engine is not None, "worker not initialised"
     rows: list[ScanRow] = []
     state = None if _rollup is Rollup.NONE else MemoryState()
-    for item in read_file(path):
+    for item in _items(path):
         if isinstance(item, InputError):
             rows.append(ScanRow(source=item.source or str(path), error=item.reason))
             continue
@@ -113,17 +163,48 @@ def scan_files(
     jobs: int,
     on_file: Callable[[], None] = lambda: None,
     rollup: Rollup = Rollup.ACTIVITY,
+    mode: InputMode = InputMode.AS_IS,
+    split: Split = Split.ALL,
 ) -> Iterator[ScanRow]:
     """Rows in input order; `jobs` > 1 spreads files over that many processes."""
     if jobs <= 1 or len(files) < 2:
-        _init(document, ruleset, rollup)
+        _init(document, ruleset, rollup, mode, split)
         for path in files:
             yield from scan_path(path)
             on_file()
         return
     ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
     chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
-    with ctx.Pool(jobs, initializer=_init, initargs=(document, ruleset, rollup)) as pool:
+    initargs = (document, ruleset, rollup, mode, split)
+    with ctx.Pool(jobs, initializer=_init, initargs=initargs) as pool:
         for rows in pool.imap(scan_path, files, chunksize=chunk):
             yield from rows
             on_file()
+
+
+def url_list_events(path: Path) -> Iterator[Event | InputError]:
+    """One SMS event per URL of a list: plain lines, or CSV with a `url`/`URL` column."""
+    if path.suffix.lower() in (".md", ".rst", ".html"):
+        return  # a corpus's README or SOURCE file, not a list
+    try:
+        text = path.read_text("utf-8", "replace")
+    except OSError as exc:
+        yield InputError(exc.strerror or str(exc), str(path))
+        return
+    lines = text.splitlines()
+    head = lines[0].lower().split(",") if lines else []
+    column = head.index("url") if "url" in head else None
+    rows = csv.reader(lines[1:]) if column is not None else ([ln] for ln in lines)
+    for n, row in enumerate(rows, 2 if column is not None else 1):
+        url = (row[column] if column is not None and len(row) > column else row[0]).strip()
+        if not url:
+            continue
+        where = f"{path}:{n}"
+        yield Event(id=where, channel=Channel.SMS, content=MessageContent(url), source=where)
+
+
+def in_dev_split(event: Event) -> bool:
+    """The development 30 % (stable: a hash of the URL, or of the message's source)."""
+    content = event.content
+    key = content.text if isinstance(content, MessageContent) else event.source
+    return int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % 10 < 3

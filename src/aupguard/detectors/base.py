@@ -61,6 +61,14 @@ class Detector:
     def applies_to(self, channel: Channel) -> bool:
         return not self.channels or channel in self.channels
 
+    def begin(self, view: Views, ctx: Context) -> None:
+        """Start slow I/O (a network scanner) before any detector runs; `check` joins it.
+
+        The engine calls `begin` on the detectors that override it, then every `check` in
+        order, so the I/O overlaps the other detectors' work. Pending work travels in
+        `view.memo` (one per event); `check` must collect it within its own deadline.
+        """
+
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         raise NotImplementedError
 

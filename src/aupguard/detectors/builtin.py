@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+from aupguard.detectors.attachments import AttachmentsDetector
 from aupguard.detectors.base import Detector
 from aupguard.detectors.bruteforce import BruteForceDetector
 from aupguard.detectors.caller_id import CallerIdDetector
+from aupguard.detectors.clamav import ClamavDetector
 from aupguard.detectors.eicar import EicarDetector
 from aupguard.detectors.email_auth import EmailAuthDetector
 from aupguard.detectors.flow_source import FlowSourceDetector
 from aupguard.detectors.gtube import GtubeDetector
 from aupguard.detectors.hookspecs import hookimpl
+from aupguard.detectors.htmlfiles import HtmlFilesDetector
 from aupguard.detectors.impersonation import ImpersonationDetector
 from aupguard.detectors.language import LanguageDetector
 from aupguard.detectors.limits import LimitsDetector
+from aupguard.detectors.lures import LuresDetector
+from aupguard.detectors.office import OfficeDetector
+from aupguard.detectors.pdf import PdfDetector
+from aupguard.detectors.phishing import PhishingModelDetector
 from aupguard.detectors.portscan import PortScanDetector
 from aupguard.detectors.probes import ProbeDetector
 from aupguard.detectors.received_route import ReceivedRouteDetector
 from aupguard.detectors.robocall import RobocallDetector
 from aupguard.detectors.sender_id import SenderIdDetector
 from aupguard.detectors.sender_ownership import SenderOwnershipDetector
+from aupguard.detectors.senderbrand import SenderBrandDetector
 from aupguard.detectors.smspumping import SmsPumpingDetector
 from aupguard.detectors.trw import TrwDetector
+from aupguard.detectors.urls import UrlsDetector
 from aupguard.detectors.wardialing import WarDialingDetector
 from aupguard.detectors.webattack import WebAttackDetector
 from aupguard.detectors.webscan import WebScanDetector
+from aupguard.detectors.yarascan import YaraDetector
 
 
 @hookimpl
@@ -51,4 +61,14 @@ def aupguard_detectors() -> list[type[Detector]]:
         WarDialingDetector,
         RobocallDetector,
         SmsPumpingDetector,
+        AttachmentsDetector,
+        OfficeDetector,
+        PdfDetector,
+        HtmlFilesDetector,
+        YaraDetector,
+        ClamavDetector,
+        UrlsDetector,
+        LuresDetector,
+        PhishingModelDetector,
+        SenderBrandDetector,
     ]

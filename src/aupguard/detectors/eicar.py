@@ -24,11 +24,14 @@ def is_eicar(data: bytes) -> bool:
 
 class EicarDetector(Detector):
     name = "eicar"
-    description = "Finds the EICAR anti-virus test file in attachments, files and message text."
+    description = (
+        "Finds the EICAR test file in attachments, archive members, files and message text."
+    )
     signals = (SignalSpec("EICAR", "The EICAR test file is present.", deterministic=True),)
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
-        for att in view.attachments:
+        # view.files: the attachments and, opened within limits, every archive member.
+        for att in view.files if view.attachments else ():
             if is_eicar(att.data):
                 return [self.signal("EICAR", 1.0, Evidence(att.part, att.name or att.part, 0))]
         for tp in view.text_parts:

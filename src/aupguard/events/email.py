@@ -12,6 +12,7 @@ from functools import cached_property
 
 from aupguard.events.html import HtmlDocument, parse_html
 from aupguard.events.limits import Limits
+from aupguard.events.mimehidden import hidden_attachments
 from aupguard.events.model import EmailContent, Event, Role
 from aupguard.events.sniff import sniff_type
 from aupguard.events.urls import urls_in_text
@@ -26,6 +27,9 @@ def decode_header_value(value: str | None) -> str:
     """RFC 2047 encoded words to text; never raises, unknown charsets fall back to UTF-8."""
     if not value:
         return ""
+    if not value.isascii() and any("\udc80" <= ch <= "\udcff" for ch in value):
+        # Raw 8-bit bytes (compat32 keeps them as surrogates): nearly always UTF-8.
+        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if "=?" not in value:
         return " ".join(value.split())
     try:
@@ -172,6 +176,12 @@ class EmailView(Views):
             self._visit(self.message, "1", 0, counter)
         except RecursionError:
             self.limit_hits.append(LimitHit("mime_depth", "MIME nesting too deep to walk"))
+        seen = [a.data for a in self._attachments]
+        hidden = hidden_attachments(self.content.raw, seen, self.limits.max_bytes)
+        for n, (name, data) in enumerate(hidden, 1):
+            self.defects.append("HiddenAttachmentDefect")
+            kind = sniff_type(data)
+            self._attachments.append(Attachment(name, "", kind, data, f"hidden-{n}"))
 
     def _visit(self, part: Message, path: str, depth: int, counter: list[int]) -> None:
         counter[0] += 1
@@ -193,11 +203,11 @@ class EmailView(Views):
                 if isinstance(child, Message):
                     self._visit(child, f"{path}.{i}", depth + 1, counter)
             return
-        raw_ctype = part.get("Content-Type") or ""
+        raw_ctype = str(part.get("Content-Type") or "")  # 8-bit fields come back as Header
         ctype = raw_ctype.split(";", 1)[0].strip().lower() or "text/plain"
         if "/" not in ctype:
             ctype = "text/plain"  # RFC 2045: an invalid type is treated as text/plain
-        raw_disp = part.get("Content-Disposition") or ""
+        raw_disp = str(part.get("Content-Disposition") or "")
         disposition = raw_disp.split(";", 1)[0].strip().lower()
         has_name = "name" in raw_disp.lower() or "name" in raw_ctype.lower()
         filename = _filename(part) if has_name else None
@@ -236,7 +246,22 @@ def _filename(part: Message) -> str | None:
         name = part.get_filename()
     except Exception:  # broken RFC 2231 parameters
         return None
+    if name and "\ufffd" in name:  # raw 8-bit UTF-8 in the field: compat32 lost it
+        name = _raw_8bit_filename(part) or name
     return decode_header_value(name) if name else None
+
+
+_RAW_FILENAME = re.compile(r"""(?i)\bfilename\s*=\s*"?([^";\r\n]{1,255})""")
+
+
+def _raw_8bit_filename(part: Message) -> str | None:
+    for key, value in part._headers:  # type: ignore[attr-defined]
+        if str(key).lower() in ("content-disposition", "content-type"):
+            text = str(value).encode("ascii", "surrogateescape").decode("utf-8", "replace")
+            m = _RAW_FILENAME.search(text)
+            if m:
+                return m.group(1).strip()
+    return None
 
 
 def _payload_bytes(part: Message) -> bytes:

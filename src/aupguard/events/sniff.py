@@ -11,6 +11,7 @@ _MAGIC: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\xca\xfe\xba\xbe", "application/x-mach-binary"),
     (0, b"PK\x03\x04", "application/zip"),
     (0, b"PK\x05\x06", "application/zip"),
+    (0, b"PK\x07\x08PK\x03\x04", "application/zip"),  # a one-segment spanned zip
     (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
     (0, b"%PDF-", "application/pdf"),
     (0, b"{\\rt", "text/rtf"),
@@ -30,7 +31,28 @@ _MAGIC: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\x78\x9f\x3e\x22", "application/vnd.ms-tnef"),
     (0, b"\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d", "application/onenote"),
     (0, b"MSCF", "application/vnd.ms-cab-compressed"),
+    (0, b"\x60\xea", "application/x-arj"),
+    (0, b"ITSF", "application/vnd.ms-htmlhelp"),
+    (0, b"SZDD", "application/x-ms-compress-szdd"),
+    (0, b"conectix", "application/x-vhd"),
+    (0, b"vhdxfile", "application/x-vhd"),
+    (0x8801, b"CD001", "application/x-iso9660-image"),
+    (0x9001, b"CD001", "application/x-iso9660-image"),
+    (0x8001, b"BEA01", "application/x-iso9660-image"),  # UDF
+    (0, b"070701", "application/x-cpio"),
+    (0, b"070707", "application/x-cpio"),
+    (0, b"\xc7\x71", "application/x-cpio"),
+    (0, b"\x71\xc7", "application/x-cpio"),
+    (8, b"\x19\x04\x00\x10", "application/vnd.symbian.install"),
+    (0, b"(This file must be converted with BinHex", "application/mac-binhex40"),
     (0, b"#!", "text/x-shellscript"),
+)
+# Zip-based formats, told apart by the member names in the central directory (at the end).
+_ZIP_KINDS: tuple[tuple[bytes, str], ...] = (
+    (b"[Content_Types].xml", "application/vnd.openxmlformats-officedocument"),
+    (b"mimetypeapplication/vnd.oasis.opendocument", "application/vnd.oasis.opendocument"),
+    (b"AndroidManifest.xml", "application/vnd.android.package-archive"),
+    (b"META-INF/MANIFEST.MF", "application/java-archive"),
 )
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<form")
@@ -40,7 +62,7 @@ def sniff_type(data: bytes) -> str:
     """MIME type judged from the bytes; 'text/plain' or 'application/octet-stream' at worst."""
     for offset, magic, kind in _MAGIC:
         if data[offset : offset + len(magic)] == magic:
-            return kind
+            return _zip_kind(data) if kind == "application/zip" else kind
     head = data[:1024].lstrip().lower()
     if any(head.startswith(m) for m in _HTML_MARKERS) or b"<html" in head:
         return "text/html"
@@ -49,6 +71,14 @@ def sniff_type(data: bytes) -> str:
     if looks_like_text(data[:4096]):
         return "text/plain"
     return "application/octet-stream"
+
+
+def _zip_kind(data: bytes) -> str:
+    head, tail = data[:4096], data[-65536:]
+    for marker, kind in _ZIP_KINDS:
+        if marker in head or marker in tail:
+            return kind
+    return "application/zip"
 
 
 def looks_like_text(sample: bytes) -> bool:

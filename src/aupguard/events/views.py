@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from aupguard.events.language import SAMPLE_CHARS, detect_language
 from aupguard.events.limits import Limits
 from aupguard.events.model import Event, Role
+
+if TYPE_CHECKING:
+    from aupguard.events.archives import Expansion
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +37,10 @@ class Attachment:
     declared_type: str
     sniffed_type: str  # from content, not from the name
     data: bytes
-    part: str
+    part: str  # MIME path; members of archives add `!name` (e.g. `1.2!docs/a.exe`)
     inline: bool = False
+    depth: int = 0  # 0: attached to the event; n: inside n archives
+    encrypted: bool = False  # a member of an encrypted archive: name known, data empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,18 @@ class Views:
     @cached_property
     def attachments(self) -> tuple[Attachment, ...]:
         return ()
+
+    @cached_property
+    def expansion(self) -> Expansion:
+        """Attachments and every archive member, opened within limits on first use."""
+        from aupguard.events.archives import expand
+
+        return expand(self.attachments, self.limits)
+
+    @property
+    def files(self) -> tuple[Attachment, ...]:
+        """Attachments, then the members of those that are archives, depth first."""
+        return self.expansion.files
 
     @cached_property
     def tenant_text(self) -> str:
