@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aupguard.cli import bench, demo, evaluate, explain, policy, scan
+from aupguard.cli import bench, demo, evaluate, explain, policy, scan, train
 
 app = typer.Typer(
     name="aupguard",
@@ -19,6 +19,7 @@ app.command("explain")(explain.explain)
 app.command("bench")(bench.bench)
 app.command("eval")(evaluate.evaluate)
 app.add_typer(policy.app, name="policy")
+app.add_typer(train.app, name="train")
 
 
 if __name__ == "__main__":  # pragma: no cover
