@@ -47,5 +47,12 @@ def test_unrelated_texts_share_no_band() -> None:
     assert similarity(a, b) < 0.2
 
 
+def test_undecodable_bytes_kept_as_surrogates_are_fingerprinted() -> None:
+    text = b"Caf\xe9 offer for you, today only, at the usual place and time".decode(
+        "utf-8", "surrogateescape"
+    )
+    assert len(band_keys(text)) == BANDS
+
+
 def test_short_texts_are_not_fingerprinted() -> None:
     assert band_keys("ok thanks") == ()

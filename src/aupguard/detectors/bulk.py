@@ -7,7 +7,6 @@ ruleset's combos make bulk AND a missing requirement a violation naming it.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 from collections.abc import Sequence
 
@@ -17,6 +16,7 @@ from aupguard.detectors.base import Detector, Evidence, Finding, Observation, Si
 from aupguard.detectors.bulk_requirements import missing_one_click, missing_opt_out_notice
 from aupguard.detectors.context import Context
 from aupguard.detectors.fingerprint import BANDS, band_keys
+from aupguard.events.addresses import addresses
 from aupguard.events.email import EmailView
 from aupguard.events.model import Channel, Direction, EmailContent, MessageContent
 from aupguard.events.views import Views
@@ -227,8 +227,7 @@ def _recipients(view: Views) -> list[str]:
     if not found and isinstance(content, EmailContent):
         found = list(content.rcpt_to)
         if not found and isinstance(view, EmailView):
-            fields = view.header_all("To") + view.header_all("Cc")
-            found = [a for _, a in email.utils.getaddresses(fields) if a]
+            found = addresses(view.header_all("To") + view.header_all("Cc"), MAX_RECIPIENTS)
     if not found and isinstance(content, MessageContent) and content.recipient:
         found = [content.recipient]
     seen = dict.fromkeys(r.strip().lower() for r in found if r.strip())
@@ -236,7 +235,7 @@ def _recipients(view: Views) -> list[str]:
 
 
 def _digest(recipient: str) -> str:
-    return hashlib.blake2b(recipient.encode("utf-8"), digest_size=8).hexdigest()
+    return hashlib.blake2b(recipient.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 __all__ = ["BANDS", "BulkDetector", "BulkOptions"]

@@ -38,7 +38,7 @@ def normalise(text: str) -> str:
 
 def signature(text: str) -> np.ndarray | None:
     """HASHES MinHash values of the text's 8-grams, or None when the text is too short."""
-    data = normalise(text).encode("utf-8")
+    data = normalise(text).encode("utf-8", "surrogatepass")  # lone surrogates from raw mail
     if len(data) < MIN_CHARS:
         return None
     n = len(data) - SHINGLE + 1

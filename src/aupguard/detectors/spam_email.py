@@ -16,6 +16,7 @@ from aupguard.models.email_features import email_tokens
 from aupguard.models.linear import LinearTextModel, Score, shipped
 
 MODEL = "spam_email"
+EVIDENCE_CHARS = 20_000  # where the strongest words are looked for, to quote them
 
 
 class SpamEmailOptions(BaseModel):
@@ -58,8 +59,9 @@ class SpamEmailDetector(Detector):
         assert isinstance(opts, SpamEmailOptions)
         tokens, hits = features(view)
         out: list[Finding] = [self.signal(h.name, 1.0, _rule_evidence(view, h)) for h in hits]
-        score = self.model.score(tokens, explain=opts.explain)
+        score = self.model.score(tokens)
         if score.probability >= opts.report_from:
+            score = self.model.explain(tokens, opts.explain)
             out.append(self.signal("SPAM_CONTENT", score.probability, *_evidence(view, score)))
         return out
 
@@ -75,14 +77,12 @@ def _rule_evidence(view: EmailView, hit: RuleHit) -> Evidence:
 def _evidence(view: EmailView, score: Score) -> list[Evidence]:
     named = ", ".join(f"{t} (+{c:.2f})" for t, c in score.top)
     out = [Evidence("model", detail=f"P(spam)={score.probability:.3f}; strongest: {named}")]
-    for token, _ in score.top:
-        if ":" in token or len(token) < 4:
-            continue  # header, URL and structure tokens are named above, not located
-        for tp in view.text_parts:
-            pos = tp.text.lower().find(token)
+    words = [t for t, _ in score.top if ":" not in t and len(t) >= 4][:2]  # others: named above
+    for tp in view.text_parts if words else ():
+        low = tp.text[:EVIDENCE_CHARS].lower()
+        for token in list(words):
+            pos = low.find(token)
             if pos >= 0:
                 out.append(Evidence(tp.part, excerpt(tp.text, pos, pos + len(token)), pos))
-                break
-        if len(out) >= 3:
-            break
+                words.remove(token)
     return out

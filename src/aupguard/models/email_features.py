@@ -7,10 +7,10 @@ because in the training corpora they describe how the mail was collected, not wh
 
 from __future__ import annotations
 
-import email.utils
 from urllib.parse import urlsplit
 
-from aupguard.events.email import EmailView
+from aupguard.events.addresses import parse_address
+from aupguard.events.email import EmailView, decode_header_value
 from aupguard.events.model import Role
 from aupguard.models.tokens import words
 
@@ -106,18 +106,32 @@ def email_tokens(view: EmailView, rule_names: tuple[str, ...] = ()) -> list[str]
         has_html |= tp.role is Role.HTML
         out.extend(words(tp.text, budget))
         budget -= len(tp.text)
+    fields = _Fields(view)
     out.extend(_structure(view, has_plain, has_html))
-    if _greets_recipient(view):
+    if _greets_recipient(view, fields):
         out.append("m:greets-recipient")
-    out.extend(_headers(view))
+    out.extend(_headers(view, fields))
     out.extend(_urls(view))
     out.extend("r:" + name for name in rule_names)
     return out
 
 
-def _greets_recipient(view: EmailView) -> bool:
+class _Fields:
+    """First value of each header field, found with one pass (as EmailView.header)."""
+
+    def __init__(self, view: EmailView) -> None:
+        self.raw: dict[str, str] = {}
+        for key, value in view.headers:
+            self.raw.setdefault(key.lower(), value)
+
+    def __call__(self, name: str) -> str | None:
+        value = self.raw.get(name)
+        return None if value is None else decode_header_value(value)
+
+
+def _greets_recipient(view: EmailView, header: _Fields) -> bool:
     """The opening names the addressee (a personal mailing rather than a blast)."""
-    name, addr = email.utils.parseaddr(view.header("To") or "")
+    name, addr = parse_address(header("to") or "")
     candidates = {w for w in words(name, 80) if len(w) > 2}
     local = addr.partition("@")[0].lower()
     if len(local) > 2:
@@ -143,19 +157,19 @@ def _structure(view: EmailView, has_plain: bool, has_html: bool) -> list[str]:
     return out
 
 
-def _headers(view: EmailView) -> list[str]:
+def _headers(view: EmailView, header: _Fields) -> list[str]:
     out: list[str] = []
     for key, _ in view.headers[:60]:
         name = key.lower()
         if name not in _NOT_FEATURES and not name.startswith(_NOT_FEATURE_PREFIXES):
             out.append("hn:" + name[:40])
-    mailer = view.header("X-Mailer") or view.header("User-Agent")
+    mailer = header("x-mailer") or header("user-agent")
     if mailer:
         first = "".join(c for c in mailer.split(None, 1)[0].lower() if c.isalpha())[:20]
         out.append("h:mailer:" + (first or "?"))
     else:
         out.append("h:mailer:none")
-    priority = view.header("X-Priority") or view.header("X-MSMail-Priority") or ""
+    priority = header("x-priority") or header("x-msmail-priority") or ""
     if priority[:1] in ("1", "2") or priority.lower().startswith("high"):
         out.append("h:priority-high")
     name, addr = view.from_address
@@ -169,30 +183,30 @@ def _headers(view: EmailView) -> list[str]:
         out.append("h:from-freemail")
     if not name:
         out.append("h:from-no-name")
-    reply_to = view.header("Reply-To")
+    reply_to = header("reply-to")
     if reply_to:
-        reply_domain = email.utils.parseaddr(reply_to)[1].lower().rpartition("@")[2]
+        reply_domain = parse_address(reply_to)[1].lower().rpartition("@")[2]
         out.append("h:reply-to" if reply_domain == domain else "h:reply-to-elsewhere")
     for field in ("In-Reply-To", "References", "Organization", "List-Unsubscribe"):
-        if view.header(field) is not None:
+        if header(field.lower()) is not None:
             out.append("h:has:" + field.lower())
-    to = view.header("To")
+    to = header("to")
     if not to:
         out.append("h:to-missing")
     elif "undisclosed" in to.lower() or "@" not in to:
         out.append("h:to-undisclosed")
     else:
         out.append(f"h:to-count:{_bucket(to.count('@'))}")
-        if view.header("Cc"):
+        if header("cc"):
             out.append("h:has:cc")
-    if view.header("MIME-Version") is None:
+    if header("mime-version") is None:
         out.append("h:mime-version-missing")
-    ctype = (view.header("Content-Type") or "text/plain").lower()
+    ctype = (header("content-type") or "text/plain").lower()
     out.append("h:ctype:" + ctype.split(";", 1)[0].strip()[:40])
     if "charset" in ctype:
         charset = ctype.split("charset", 1)[1].lstrip(" =\"'").split(";", 1)[0]
         out.append("h:charset:" + charset.strip("\"' ")[:20])
-    if view.header("Date") is None:
+    if header("date") is None:
         out.append("h:date-missing")
     return out
 

@@ -7,6 +7,7 @@ runs no code), written byte-for-byte reproducibly, identified by its sha256.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import io
 import json
 import math
@@ -24,6 +25,7 @@ import numpy as np
 from aupguard.errors import ModelError
 
 FORMAT = "aupguard-linear-text/1"
+_TF = [0.0, *(1.0 + math.log(n) for n in range(1, 64))]  # sublinear term frequency
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -43,7 +45,7 @@ class LinearTextModel:
         self.meta: dict[str, Any] = json.loads(bytes(arrays["meta"]).decode("utf-8"))
         if self.meta.get("format") != FORMAT:
             raise ModelError(f"{source}: format {self.meta.get('format')!r}, expected {FORMAT}")
-        vocab = bytes(arrays["tokens"]).decode("utf-8").split("\n")
+        vocab = bytes(arrays["tokens"]).decode("utf-8", "surrogatepass").split("\n")
         idf = arrays["idf"].astype(float).tolist()
         weight = arrays["weight"].astype(float).tolist()
         if not len(vocab) == len(idf) == len(weight):
@@ -58,31 +60,40 @@ class LinearTextModel:
     def size(self) -> int:
         return len(self._terms)
 
-    def score(self, tokens: Iterable[str], explain: int = 0) -> Score:
-        """Calibrated probability of `tokens`; with explain > 0 also the top contributions."""
-        terms = self._terms
-        log = math.log
+    def score(self, tokens: Iterable[str]) -> Score:
+        """Calibrated probability of `tokens` (the hot path: one dict look-up per token)."""
+        get = self._terms.get
         norm_sq = dot = 0.0
-        seen: list[tuple[str, float]] = []
+        for token, n in Counter(tokens).items():
+            hit = get(token)
+            if hit is not None:
+                tf = _TF[n] if n < 64 else 1.0 + math.log(n)
+                x = tf * hit[0]
+                norm_sq += x * x
+                dot += tf * hit[1]
+        margin = dot / (math.sqrt(norm_sq) or 1.0) + self.bias
+        z = self.platt_a * margin + self.platt_b
+        probability = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+        return Score(probability, margin, ())
+
+    def explain(self, tokens: Iterable[str], top: int = 5) -> Score:
+        """`score` plus the `top` strongest positive contributions (for evidence)."""
+        terms = self._terms
+        norm_sq = dot = 0.0
+        parts: list[tuple[str, float]] = []
         for token, n in Counter(tokens).items():
             hit = terms.get(token)
-            if hit is None:
-                continue
-            tf = 1.0 + log(n) if n > 1 else 1.0
-            x = tf * hit[0]
-            norm_sq += x * x
-            dot += tf * hit[1]
-            if explain:
-                seen.append((token, tf * hit[1]))
+            if hit is not None:
+                tf = 1.0 + math.log(n)
+                norm_sq += (tf * hit[0]) ** 2
+                dot += tf * hit[1]
+                parts.append((token, tf * hit[1]))
         norm = math.sqrt(norm_sq) or 1.0
         margin = dot / norm + self.bias
         z = self.platt_a * margin + self.platt_b
         probability = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
-        top: tuple[tuple[str, float], ...] = ()
-        if explain:
-            best = sorted((c for c in seen if c[1] > 0), key=lambda c: -c[1])[:explain]
-            top = tuple((t, c / norm) for t, c in best)
-        return Score(probability, margin, top)
+        best = heapq.nlargest(top, (p for p in parts if p[1] > 0), key=lambda p: p[1])
+        return Score(probability, margin, tuple((t, c / norm) for t, c in best))
 
 
 def load(path: Path) -> LinearTextModel:
@@ -137,7 +148,7 @@ def pack(
     blob = json.dumps({"format": FORMAT, **meta}, sort_keys=True).encode("utf-8")
     return {
         "meta": np.frombuffer(blob, dtype=np.uint8),
-        "tokens": np.frombuffer("\n".join(vocab).encode("utf-8"), dtype=np.uint8),
+        "tokens": np.frombuffer("\n".join(vocab).encode("utf-8", "surrogatepass"), dtype=np.uint8),
         "idf": np.asarray(idf, dtype=np.float32),
         "weight": np.asarray(weight, dtype=np.float32),
         "bias": np.asarray([bias], dtype=np.float64),

@@ -12,7 +12,7 @@ _TOKEN = re.compile(r"[^\W_]{1,30}|[$£€!%]")
 def words(text: str, limit: int) -> list[str]:
     """Lowercased tokens of the first `limit` characters; long numbers become their shape."""
     out = _TOKEN.findall(text[:limit].lower())
-    return [_shape(t) if t[0].isdigit() and len(t) > 3 else t for t in out]
+    return [_shape(t) if len(t) > 3 and t[0].isdigit() else t for t in out]
 
 
 def _shape(token: str) -> str:

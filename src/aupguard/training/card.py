@@ -14,8 +14,9 @@ _ABOUT = {
         "Outbound e-mail spam (signal `SPAM_CONTENT`, detector `spam_email`).",
         "words of the subject and text parts (plain and HTML text, first 8,000 characters), "
         "the From display name, header traits the sending software sets (mailer, priority, "
-        "Reply-To elsewhere, missing To/Date/MIME-Version, header names other than transport, "
-        "list and collection headers), structure (HTML only, attachments by sniffed type), "
+        "Reply-To elsewhere, missing To/Date/MIME-Version, List-Unsubscribe present, names of "
+        "the other header fields except transport, list and collection ones), structure "
+        "(HTML only, attachments by sniffed type), "
         "URL tokens (TLD, registrable domain, IP host, query, path words, domains other than "
         "the sender's) and the names of the rule signals that fired",
         "aupguard train spam-email --cv 10 --report",
