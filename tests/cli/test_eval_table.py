@@ -8,10 +8,19 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from aupguard.cli.main import app
+from aupguard.rules.load import DEFAULT_PATH
 
 runner = CliRunner()
 SPAM = "WINNER!! You have won a £1000 cash prize. To claim call 09061701461 now. 150p/min"
 HAM = "Hi Sam, your appointment with Dr Patel is confirmed for Tuesday 3pm."
+
+
+def enforcing_rules(tmp_path: Path) -> Path:
+    """The shipped ruleset with the content models out of shadow, as an operator would."""
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    path = tmp_path / "rules.yaml"
+    path.write_text(text.replace("{mode: shadow,", "{mode: enforce,"), encoding="utf-8")
+    return path
 
 
 def test_tsv_table(tmp_path: Path) -> None:
@@ -19,9 +28,9 @@ def test_tsv_table(tmp_path: Path) -> None:
     tsv.write_text(
         f"spam\t{SPAM}\nham\t{HAM}\nham\tSee you at the cafe at noon\n", encoding="utf-8"
     )
-    result = runner.invoke(
-        app, ["eval", "--table", str(tsv), "--clause", "message-abuse", "--json"]
-    )
+    rules = enforcing_rules(tmp_path)
+    args = ["eval", "--table", str(tsv), "--clause", "message-abuse", "--rules", str(rules)]
+    result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     numbers = json.loads(result.stdout)
     assert (numbers["positives"], numbers["negatives"], numbers["tp"], numbers["fp"]) == (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import traceback
 import uuid
 
 import pytest
@@ -16,7 +17,14 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow]
 Row = tuple[str, int, tuple[str, ...]]  # event id, message-abuse action, named contributors
 
 
-def _worker(prefix: str, worker: int, compliant: bool, out: mp.Queue[list[Row]]) -> None:
+def _worker(prefix: str, worker: int, compliant: bool, out: mp.Queue[list[Row] | str]) -> None:
+    try:
+        out.put(_work(prefix, worker, compliant))
+    except BaseException:  # report it to the test instead of leaving it waiting
+        out.put(traceback.format_exc())
+
+
+def _work(prefix: str, worker: int, compliant: bool) -> list[Row]:
     from tests.detectors.test_bulk import bulk_engine, message_abuse
     from tests.detectors.traffic import campaign, drive, interleave, normal
 
@@ -38,17 +46,21 @@ def _worker(prefix: str, worker: int, compliant: bool, out: mp.Queue[list[Row]])
             if sent % (1000 if compliant else 25) == 0:
                 obs.append(Observation("count", "complaints:blast", ttl_s=86_400))
             state.apply(f"log-{event.id}", obs, event.time)
-    out.put(rows)
+    return rows
 
 
 def _run(prefix: str, compliant: bool) -> list[Row]:
     ctx = mp.get_context("spawn")
-    queue: mp.Queue[list[Row]] = ctx.Queue()
+    queue: mp.Queue[list[Row] | str] = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(prefix, w, compliant, queue)) for w in (0, 1)]
     for p in procs:
         p.start()
     try:
-        rows = [r for _ in procs for r in queue.get(timeout=600)]
+        rows: list[Row] = []
+        for _ in procs:
+            got = queue.get(timeout=900)
+            assert not isinstance(got, str), f"a worker failed:\n{got}"
+            rows += got
         for p in procs:
             p.join(timeout=60)
             assert p.exitcode == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aupguard.aup.load import load_document
 from aupguard.detectors.context import Context
@@ -148,3 +150,12 @@ def test_numbers_and_time_zones() -> None:
     assert normalise_number("  ") is None
     assert local_time("+442071234567", NOON_SF).hour == 20  # type: ignore[union-attr]
     assert local_time("12345", NOON_SF) is None  # no country code: unknown
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_any_inbound_text_is_handled(text: str) -> None:
+    from aupguard.events.normalize import views_for
+
+    found = SmsConsentDetector().check(views_for(inbound("i", NOON_SF, text)), Context())
+    assert all(not isinstance(f, Observation) or f.key.startswith("consent:") for f in found)

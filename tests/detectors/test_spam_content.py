@@ -16,7 +16,7 @@ from aupguard.events.normalize import views_for
 from aupguard.events.sources import email_event
 from aupguard.models.linear import shipped
 from aupguard.rules.load import load_ruleset
-from aupguard.rules.model import Action
+from aupguard.rules.model import Action, DetectorRules, Mode
 from tests.detectors.samples import sms
 
 SPAMMY = (
@@ -92,6 +92,14 @@ def test_sms_ham_stays_quiet(text: str) -> None:
     assert "SMS_SPAM_CONTENT" not in _names(SpamSmsDetector(), sms(text))
 
 
+def test_shadow_by_default_records_but_does_not_count() -> None:
+    doc = load_document()
+    engine = Engine(load_ruleset(document=doc), doc, Registry([SpamEmailDetector]))
+    verdict = engine.evaluate(email_event(SPAMMY.encode(), "s"), dry_run=True).verdict
+    assert verdict.action is Action.ALLOW
+    assert any(s.name == "SPAM_CONTENT" and s.shadow for s in verdict.signals)
+
+
 def test_rule_hits_say_where() -> None:
     hits = sms_rule_hits("Txt WIN to 80086 now! Calls cost 150p/min")
     assert {h.name for h in hits} == {"SMS_TEXT_TO_SHORTCODE", "SMS_PREMIUM_RATE"}
@@ -101,7 +109,12 @@ def test_rule_hits_say_where() -> None:
 
 def test_verdict_records_the_model_hash_and_flags_at_the_operating_point() -> None:
     doc = load_document()
-    engine = Engine(load_ruleset(document=doc), doc, Registry([SpamEmailDetector, SpamSmsDetector]))
+    rules = load_ruleset(document=doc)
+    shipped_modes = {rules.detector_mode(n).value for n in ("spam_email", "spam_sms")}
+    assert shipped_modes == {"shadow"}  # shipped in shadow (see rules.yaml); enforce here
+    enforce = {n: DetectorRules(mode=Mode.ENFORCE) for n in ("spam_email", "spam_sms")}
+    rules = rules.model_copy(update={"detectors": {**rules.detectors, **enforce}})
+    engine = Engine(rules, doc, Registry([SpamEmailDetector, SpamSmsDetector]))
     spam = engine.evaluate(email_event(SPAMMY.encode(), "s"), dry_run=True).verdict
     assert dict(spam.model_hashes) == {
         "spam_email": shipped("spam_email").sha256,
