@@ -6,6 +6,7 @@
     ├── PolicyError               the AUP document or the ruleset is invalid (carries file:line)
     ├── RegistryError             a detector plugin is malformed or a name is registered twice
     ├── ConfigError               a setting or command-line option is invalid
+    ├── ModelError                a shipped or trained model file cannot be used
     ├── StoreError                the database refused or lost a write
     │   └── NotFound              a record asked for by id does not exist
     ├── EnforcementError          an action is not allowed (e.g. needs a second person)
@@ -57,6 +58,10 @@ class RegistryError(AupguardError):
 
 class ConfigError(AupguardError):
     """A setting or command-line option is invalid."""
+
+
+class ModelError(AupguardError):
+    """A model file is missing, unreadable or of an unknown format."""
 
 
 class StoreError(AupguardError):

@@ -6,7 +6,7 @@ import hashlib
 from importlib.resources import files
 from pathlib import Path
 
-from aupguard.cli.train import held_out, in_held_out_half, training_files
+from aupguard.cli.train_phishing import held_out, in_held_out_half, training_files
 from aupguard.detectors.context import Context
 from aupguard.detectors.phishing import PhishingModelDetector, load_model
 from aupguard.events.normalize import views_for

@@ -62,7 +62,8 @@ def test_sms_pumping_burst_is_caught_after_normal_history() -> None:
     names = fired(results[len(history) :])
     assert {"SMS_OTP_RANGE_BURST", "SMS_DESTINATION_SURGE"} <= names
     last = results[-1].verdict
-    assert [c.clause for c in last.violated] == ["illegal-harmful"]
+    # Pumping is fraud on carriers (illegal-harmful); the bulk detectors may add message-abuse.
+    assert "illegal-harmful" in [c.clause for c in last.violated]
     assert last.action.label in ("hold", "block")
     burst_sig = next(s for s in last.signals if s.name == "SMS_OTP_RANGE_BURST")
     assert "+225070012" in burst_sig.evidence[0].detail

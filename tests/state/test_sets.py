@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,17 +11,27 @@ import pytest
 from aupguard.signals import Observation
 from aupguard.state.base import StateStore
 from aupguard.state.memory import MemoryState
+from aupguard.state.redis import RedisState
+from tests.state.conftest import drop_prefix, redis_state
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
-# Each backend that implements StateStore is added here (the Redis one when it lands).
-BACKENDS: list[Callable[[], StateStore]] = [MemoryState]
+
+def _redis() -> StateStore:
+    return redis_state(f"test:{uuid.uuid4().hex[:12]}:")
 
 
-@pytest.fixture(params=BACKENDS, ids=lambda b: getattr(b, "__name__", "store"))
-def store(request: pytest.FixtureRequest) -> StateStore:
+# Every backend that implements StateStore runs the same semantics.
+BACKENDS: list[Callable[[], StateStore]] = [MemoryState, _redis]
+
+
+@pytest.fixture(params=BACKENDS, ids=["memory", "redis"])
+def store(request: pytest.FixtureRequest) -> Iterator[StateStore]:
     factory: Callable[[], StateStore] = request.param
-    return factory()
+    state = factory()
+    yield state
+    if isinstance(state, RedisState):
+        drop_prefix(state)
 
 
 def add(store: StateStore, event_id: str, member: str, at: datetime, ttl: int = 600) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from aupguard.cli.common import AupOption, RulesOption, console, err_console, fail, load_policy
 from aupguard.cli.scanning import InputMode, ScanRow, Split, scan_files
-from aupguard.cli.train import in_held_out_half
+from aupguard.cli.train_phishing import in_held_out_half
 from aupguard.events.sources import expand_paths
 from aupguard.metrics import average_precision, pr_curve, quality
 from aupguard.rules.model import Action
@@ -41,9 +41,68 @@ def _rows(
     return [r for r in rows if r.error is None]
 
 
+def _table(
+    paths: list[Path],
+    positive: list[str],
+    negative: list[str],
+    channel: str,
+    label_column: str,
+    text_column: str,
+    aup: Path | None,
+    rules: Path | None,
+) -> tuple[list[ScanRow], list[ScanRow]]:
+    from aupguard.cli.labelled import read_table, table_rows, unusable
+    from aupguard.errors import InputError
+    from aupguard.events.model import Channel
+
+    document, ruleset = load_policy(aup, rules)
+    try:
+        kind = Channel(channel)
+        rows = [r for p in paths for r in read_table(p, label_column, text_column)]
+    except ValueError:
+        fail(f"--channel {channel!r}: expected sms or chat")
+    except InputError as exc:
+        fail(str(exc))
+    empty = unusable(rows)
+    if empty:
+        err_console.print(f"{len(empty)} rows with an empty label or text left out: {empty[:3]}")
+        rows = [r for r in rows if r[2] not in set(empty)]
+    pos_labels = {p.casefold() for p in positive}  # labels compare case-insensitively
+    neg_labels = {n.casefold() for n in negative}
+    other = sorted({lab.casefold() for lab, _, _ in rows} - pos_labels - neg_labels)
+    if other:
+        n = sum(1 for lab, _, _ in rows if lab.casefold() in other)
+        err_console.print(
+            f"{n} rows labelled {', '.join(other)} left out (not --positive/--negative)"
+        )
+    pos = [r for r in rows if r[0].casefold() in pos_labels]
+    neg = [r for r in rows if r[0].casefold() in neg_labels]
+    return table_rows(pos, kind, document, ruleset), table_rows(neg, kind, document, ruleset)
+
+
 def evaluate(
-    pos: Annotated[list[Path], typer.Option("--pos", help="Inputs that violate (repeatable).")],
-    neg: Annotated[list[Path], typer.Option("--neg", help="Inputs that do not (repeatable).")],
+    pos: Annotated[
+        list[Path] | None, typer.Option("--pos", help="Inputs that violate (repeatable).")
+    ] = None,
+    neg: Annotated[
+        list[Path] | None, typer.Option("--neg", help="Inputs that do not (repeatable).")
+    ] = None,
+    tables: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--table",
+            help="Labelled texts: TSV `label<TAB>text` or CSV with a header (repeatable).",
+        ),
+    ] = None,
+    positive: Annotated[
+        list[str] | None, typer.Option(help="Table labels that violate (default: spam).")
+    ] = None,
+    negative: Annotated[
+        list[str] | None, typer.Option(help="Table labels that do not (default: ham).")
+    ] = None,
+    channel: Annotated[str, typer.Option(help="Channel of the table's texts.")] = "sms",
+    label_column: Annotated[str, typer.Option(help="CSV column of the label.")] = "LABEL",
+    text_column: Annotated[str, typer.Option(help="CSV column of the text.")] = "TEXT",
     clause: Annotated[
         str | None, typer.Option(help="Score this clause only (default: the worst clause).")
     ] = None,
@@ -94,8 +153,21 @@ def evaluate(
     if urls and as_submitted:
         fail("--urls and --as-submitted do not go together")
     mode = InputMode.URLS if urls else InputMode.AS_SUBMITTED if as_submitted else InputMode.AS_IS
-    positives = _rows(pos, jobs, aup, rules, mode, held_out, split)
-    negatives = _rows(neg, jobs, aup, rules, mode, held_out, split)
+    positives = _rows(pos, jobs, aup, rules, mode, held_out, split) if pos else []
+    negatives = _rows(neg, jobs, aup, rules, mode, held_out, split) if neg else []
+    if tables:
+        more_pos, more_neg = _table(
+            tables,
+            positive or ["spam"],
+            negative or ["ham"],
+            channel,
+            label_column,
+            text_column,
+            aup,
+            rules,
+        )
+        positives += more_pos
+        negatives += more_neg
     if not positives or not negatives:
         fail("need at least one readable positive and one readable negative input")
     labels = [True] * len(positives) + [False] * len(negatives)

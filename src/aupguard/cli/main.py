@@ -24,6 +24,7 @@ from aupguard.cli import (
     stream,
     tenants,
     train,
+    train_phishing,
 )
 
 app = typer.Typer(
@@ -57,6 +58,7 @@ app.command("milter")(gateways.milter)
 app.command("relay")(gateways.relay)
 app.command("relay-passwd")(gateways.relay_passwd)
 app.add_typer(quarantine.app, name="quarantine")
+train.app.command("phishing")(train_phishing.phishing)
 app.add_typer(train.app, name="train")
 
 

@@ -1,209 +1,164 @@
-"""`aupguard train phishing`: retrain the shipped phishing model from corpora that may be shipped.
-
-Only spamassassin-public (PDDL/CC0) and spamassassin-testdata (Apache-2.0) are read.
-Unwanted mail (spam) is the positive class and stands in for phishing, which no
-shippable corpus labels; half of the public ham (by a hash of its path) is held out so
-false positives can be reported on mail the model never saw. Messages are reduced to
-what a sender submits (events/submission.py) before features are taken.
-"""
+"""`aupguard train`: retrain the shipped spam models from the corpora, with a CV report."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import os
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from aupguard.cli.common import console, fail
-from aupguard.detectors.phishfeatures import message_tokens
-from aupguard.detectors.phishing import FORMAT
-from aupguard.events.model import EmailContent, Event
-from aupguard.events.normalize import views_for
-from aupguard.events.sources import email_event, read_file
-from aupguard.events.submission import as_submitted
+from aupguard.cli.common import console, err_console, fail
+from aupguard.errors import AupguardError
 
-app = typer.Typer(help="Retrain shipped models from corpora whose licence allows it.")
-MODELS = Path(__file__).resolve().parent.parent / "models"
-FLAG_THRESHOLD = 0.3  # the ruleset's default flag threshold, for the suggested weight
-TARGET_FPR = 0.005
+if TYPE_CHECKING:
+    from aupguard.training.corpora import LabelledSet
+    from aupguard.training.fit import Spec
 
+app = typer.Typer(help="Train the small models aupguard ships, from corpora that may be shipped.")
 
-def held_out(corpora: Path, path: Path) -> bool:
-    """The ham half kept out of training (a stable hash of the path inside the corpus)."""
-    return _bucket(path.relative_to(corpora).as_posix())
+PACKAGE_MODELS = Path(__file__).resolve().parent.parent / "models"
 
-
-def _bucket(rel: str) -> bool:
-    return int(hashlib.sha256(rel.encode()).hexdigest()[:8], 16) % 2 == 1
-
-
-def in_held_out_half(path: Path) -> bool:
-    """For `aupguard eval --held-out`: is this spamassassin-public file out of training?"""
-    parts = path.resolve().parts
-    if "spamassassin-public" not in parts:
-        return True  # other corpora never trained the model
-    i = parts.index("spamassassin-public")
-    return _bucket("/".join(parts[i:]))
+CorpusOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Corpus folder (default: spamassassin-public / sms-spam-collection "
+        "under $AUPGUARD_CORPORA or the nearest shared/corpora)."
+    ),
+]
+CvOption = Annotated[int, typer.Option("--cv", help="Outer folds of the nested CV (0: none).")]
+OutOption = Annotated[
+    Path, typer.Option(help="Where to write <name>.npz and its data card <name>.md.")
+]
+ReportOption = Annotated[bool, typer.Option("--report", help="Print the CV quality table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the CV numbers as JSON.")]
+LimitOption = Annotated[
+    int | None, typer.Option(help="Read at most this many items per folder (quick trials).")
+]
 
 
-def find_corpora() -> Path:
-    env = os.environ.get("AUPGUARD_CORPORA")
-    if env:
-        return Path(env)
-    for parent in [Path.cwd(), *Path.cwd().parents]:
-        if (parent / "shared" / "corpora").is_dir():
-            return parent / "shared" / "corpora"
-    return Path("corpora")
-
-
-def _files(root: Path, pattern: str) -> list[Path]:
-    return sorted(p for p in root.glob(pattern) if p.is_file() and p.name != "SOURCE.md")
-
-
-def training_files(corpora: Path) -> tuple[list[Path], list[Path]]:
-    """(positives, negatives) for training; the held-out ham half is not among them."""
-    sa, st = corpora / "spamassassin-public", corpora / "spamassassin-testdata"
-    pos = _files(sa, "spam-*/*") + _files(st, "spam/**/*")
-    ham = [p for p in _files(sa, "*ham*/*") if not held_out(corpora, p)]
-    neg = ham + _files(st, "nice/**/*") + _files(st, "nice.mbox")
-    return pos, neg
-
-
-def features(path: Path) -> list[set[str]]:
-    rows = []
-    for item in read_file(path):
-        if isinstance(item, Event) and isinstance(item.content, EmailContent):
-            event = email_event(as_submitted(item.content.raw), item.source)
-            rows.append(message_tokens(views_for(event)))
-    return rows
-
-
-@app.command("phishing")
-def phishing(
-    corpora: Annotated[
-        Path | None, typer.Option(help="The corpora folder (default: shared/corpora above here).")
-    ] = None,
-    out: Annotated[Path, typer.Option(help="Where to write phishing.json and .md.")] = MODELS,
-    max_features: Annotated[int, typer.Option(help="Keep the largest weights only.")] = 20000,
-    c: Annotated[float, typer.Option("--C", help="Inverse L2 regularisation.")] = 10.0,
-    min_df: Annotated[int, typer.Option(help="Keep tokens seen in this many messages.")] = 2,
+@app.command("spam-email")
+def spam_email(
+    corpus: CorpusOption = None,
+    cv: CvOption = 10,
+    out: OutOption = PACKAGE_MODELS,
+    report: ReportOption = False,
+    as_json: JsonOption = False,
+    limit: LimitOption = None,
 ) -> None:
-    """Train the phishing model (logistic regression on hashed words, hosts, rule signals)."""
+    """Train the e-mail spam model on spamassassin-public (every folder present)."""
+    from aupguard.training.spam import EMAIL_SPEC, load_email
+
+    _run(
+        "spam_email",
+        "spamassassin-public",
+        corpus,
+        cv,
+        out,
+        report,
+        as_json,
+        limit,
+        load_email,
+        EMAIL_SPEC,
+    )
+
+
+@app.command("spam-sms")
+def spam_sms(
+    corpus: CorpusOption = None,
+    cv: CvOption = 10,
+    out: OutOption = PACKAGE_MODELS,
+    report: ReportOption = False,
+    as_json: JsonOption = False,
+    limit: LimitOption = None,
+) -> None:
+    """Train the SMS/chat spam model on sms-spam-collection."""
+    from aupguard.training.spam import SMS_SPEC, load_sms
+
+    _run(
+        "spam_sms",
+        "sms-spam-collection",
+        corpus,
+        cv,
+        out,
+        report,
+        as_json,
+        limit,
+        load_sms,
+        SMS_SPEC,
+    )
+
+
+def _run(
+    kind: str,
+    default_name: str,
+    corpus: Path | None,
+    cv: int,
+    out: Path,
+    report: bool,
+    as_json: bool,
+    limit: int | None,
+    loader: Callable[[Path, int | None], LabelledSet],
+    spec: Spec,
+) -> None:
+    from aupguard.training.corpora import SHIPPABLE, find_corpora
+    from aupguard.training.spam import train_and_save
+
     try:
-        import numpy as np
-        from scipy.sparse import csr_matrix
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import cross_val_predict
-    except ImportError:
-        fail("training needs scikit-learn: pip install 'aupguard[train]'")
-    root = corpora or find_corpora()
-    if not (root / "spamassassin-public").is_dir():
-        fail(f"{root}: no spamassassin-public folder (give --corpora)")
-    pos_files, neg_files = training_files(root)
-    rows: list[set[str]] = []
-    labels: list[int] = []
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("features", total=len(pos_files) + len(neg_files))
-        for label, group in ((1, pos_files), (0, neg_files)):
-            for path in group:
-                got = features(path)
-                rows.extend(got)
-                labels.extend([label] * len(got))
-                bar.advance(task)
-    df: dict[str, int] = {}
-    for r in rows:
-        for t in r:
-            df[t] = df.get(t, 0) + 1
-    vocab = sorted(t for t, n in df.items() if n >= min_df)
-    column = {t: i for i, t in enumerate(vocab)}
-    indptr, indices, data = [0], [], []
-    for r in rows:
-        value = 1.0 / math.sqrt(len(r)) if r else 0.0  # as PhishingModel.probability
-        for t in r:
-            if t in column:
-                indices.append(column[t])
-                data.append(value)
-        indptr.append(len(indices))
-    x = csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
-    y = np.array(labels)
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    oof = cross_val_predict(model, x, y, cv=5, method="predict_proba")[:, 1]
-    threshold = float(np.quantile(oof[y == 0], 1 - TARGET_FPR))
-    model.fit(x, y)
-    coef = model.coef_[0]
-    keep = np.argsort(-np.abs(coef))[:max_features]
-    weights = {vocab[i]: round(float(coef[i]), 4) for i in sorted(keep) if coef[i] != 0}
-    payload = {"format": FORMAT, "bias": round(float(model.intercept_[0]), 5), "weights": weights}
-    blob = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "phishing.json").write_bytes(blob)
-    sha = hashlib.sha256(blob).hexdigest()
-    weight = min(1.0, math.ceil(FLAG_THRESHOLD / max(threshold, 1e-6) * 1000) / 1000)
-    card = _card(
-        len(pos_files),
-        len(neg_files),
-        int(y.sum()),
-        int((y == 0).sum()),
-        threshold,
-        weight,
-        sha,
-        c,
-        len(weights),
-        min_df,
+        path = corpus or find_corpora() / default_name
+        if not path.exists():
+            fail(f"{path}: no such corpus; pass --corpus or set AUPGUARD_CORPORA")
+        name = path.name if path.is_dir() else path.parent.name
+        if out.resolve() == PACKAGE_MODELS and name not in SHIPPABLE:
+            fail(f"{name}: its licence does not allow shipping a model; write with --out elsewhere")
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"reading {path}", total=None)
+            data = loader(path, limit)
+            progress.update(task, description=f"{len(data.labels)} items: training")
+            outcome = train_and_save(
+                kind, data, spec, out, cv, lambda step: progress.update(task, description=step)
+            )
+    except AupguardError as exc:
+        fail(str(exc))
+    err_console.print(
+        f"wrote {outcome.model} ({outcome.vocabulary} features, threshold "
+        f"{outcome.threshold:.4f}, sha256 {outcome.sha256[:16]}...) and {outcome.card}"
     )
-    (out / "phishing.md").write_text(card, encoding="utf-8")
-    console.print(f"wrote {out / 'phishing.json'} ({len(blob) / 1024:.0f} KiB, sha256 {sha[:16]})")
-    console.print(
-        f"out-of-fold probability at {TARGET_FPR:.1%} false positives on training ham: "
-        f"{threshold:.3f}; suggested PHISHING_MODEL weight {weight} (flag at {FLAG_THRESHOLD})"
-    )
-
-
-def _card(
-    pos_files: int,
-    neg_files: int,
-    pos: int,
-    neg: int,
-    threshold: float,
-    weight: float,
-    sha: str,
-    c: float,
-    kept: int,
-    min_df: int,
-) -> str:
-    today = datetime.now(UTC).date().isoformat()
-    return f"""# Data card: phishing model (`phishing.json`)
-
-- **What**: logistic regression over token sets (binary, L2-normalised): subject and
-  body words (unigrams, bigrams of the first 2,000 characters), link hosts (registrable
-  domains), and the names of the lure and URL signals (detectors/lures.py,
-  detectors/urls.py; feed hits never). Features:
-  `aupguard.detectors.phishfeatures.message_tokens`; tokens seen in fewer than
-  {min_df} training messages are dropped.
-- **Trained by**: `aupguard train phishing` (src/aupguard/cli/train.py), {today};
-  L2, C={c}, balanced classes; the {kept} largest weights kept.
-- **SHA-256 of phishing.json**: `{sha}` (the detector's `model_hash`).
-- **Data** (licences allow shipping a model trained on them):
-  - positives: spamassassin-public `spam-*` and spamassassin-testdata `spam/`
-    ({pos_files} files, {pos} messages);
-  - negatives: the *training half* of spamassassin-public ham (sha256 of the path, even
-    buckets) plus spamassassin-testdata `nice/` and `nice.mbox`
-    ({neg_files} files, {neg} messages).
-  - Every message reduced as submitted (`events/submission.py`) before features.
-- **Not used**: phishing-pot (CC BY-NC), nazario-phishing0, PhishTank, JPCERT: they are
-  for evaluation only. The held-out ham half is for reporting false positives.
-- **Label caveat**: spam stands in for phishing; no shippable corpus labels phishing.
-  The model learns "unwanted, deceptive mail" in English of 2002-2005.
-- **Operating point**: out-of-fold (5-fold) probability at {TARGET_FPR:.1%} false
-  positives on training ham: **{threshold:.3f}**. With the ruleset's flag threshold
-  {FLAG_THRESHOLD}, a PHISHING_MODEL weight of **{weight}** flags at that probability.
-  Chosen on training data only, never on the data reported.
-- **Known limits**: trained on English mail only (other languages score lower); on its
-  own the model can only flag (its weight keeps it below hold), never act.
-"""
+    r = outcome.report
+    if r is None:
+        return
+    if as_json:
+        console.print_json(json.dumps(r.as_dict()))
+    elif report:
+        table = Table(title=f"{kind}: {r.folds}-fold nested cross-validation, {r.items} items")
+        for col in ("metric", "value", "95 % Wilson interval"):
+            table.add_column(col)
+        table.add_row(
+            "spam recall",
+            f"{r.recall:.4f} ({r.tp}/{r.spam})",
+            f"[{r.recall_ci95[0]:.4f}, {r.recall_ci95[1]:.4f}]",
+        )
+        table.add_row(
+            "false positives on ham",
+            f"{r.fpr:.4%} ({r.fp}/{r.ham})",
+            f"[{r.fpr_ci95[0]:.4%}, {r.fpr_ci95[1]:.4%}]",
+        )
+        table.add_row("precision", f"{r.precision:.4f}", "")
+        table.add_row("F1", f"{r.f1:.4f}", "")
+        table.add_row("AUPRC", f"{r.auprc:.4f}", "")
+        for g, n, k in r.by_group:
+            table.add_row(f"  {g}", f"{k}/{n} flagged ({k / n:.2%})", "")
+        console.print(table)
+    else:
+        console.print(
+            f"CV: recall {r.recall:.4f}, FPR {r.fpr:.4%} (upper {r.fpr_ci95[1]:.4%}), F1 {r.f1:.4f}"
+        )

@@ -48,7 +48,7 @@ class Detector:
     channels: ClassVar[frozenset[Channel]] = frozenset()  # empty: every channel
     signals: ClassVar[tuple[SignalSpec, ...]]
     Options: ClassVar[type[BaseModel]] = NoOptions
-    model_hash: ClassVar[str | None] = None
+    model_hash: str | None = None  # sha256 of the model file it loaded, set in __init__
 
     def __init__(self, options: BaseModel | None = None) -> None:
         self.options = options if options is not None else self.Options()

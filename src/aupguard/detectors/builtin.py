@@ -5,6 +5,7 @@ from __future__ import annotations
 from aupguard.detectors.attachments import AttachmentsDetector
 from aupguard.detectors.base import Detector
 from aupguard.detectors.bruteforce import BruteForceDetector
+from aupguard.detectors.bulk import BulkDetector
 from aupguard.detectors.caller_id import CallerIdDetector
 from aupguard.detectors.clamav import ClamavDetector
 from aupguard.detectors.eicar import EicarDetector
@@ -27,7 +28,10 @@ from aupguard.detectors.robocall import RobocallDetector
 from aupguard.detectors.sender_id import SenderIdDetector
 from aupguard.detectors.sender_ownership import SenderOwnershipDetector
 from aupguard.detectors.senderbrand import SenderBrandDetector
+from aupguard.detectors.sms_consent import SmsConsentDetector
 from aupguard.detectors.smspumping import SmsPumpingDetector
+from aupguard.detectors.spam_email import SpamEmailDetector
+from aupguard.detectors.spam_sms import SpamSmsDetector
 from aupguard.detectors.trw import TrwDetector
 from aupguard.detectors.urls import UrlsDetector
 from aupguard.detectors.wardialing import WarDialingDetector
@@ -71,4 +75,8 @@ def aupguard_detectors() -> list[type[Detector]]:
         LuresDetector,
         PhishingModelDetector,
         SenderBrandDetector,
+        SpamEmailDetector,
+        SpamSmsDetector,
+        BulkDetector,
+        SmsConsentDetector,
     ]

@@ -1,1 +1,1 @@
-"""Small trained artifacts shipped with aupguard, each with a data card (<name>.md)."""
+"""Small trained artifacts shipped in the package, their data cards and their loaders."""

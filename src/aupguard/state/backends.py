@@ -13,7 +13,7 @@ def open_state(url: str) -> StateStore:
     if url.startswith(("redis://", "rediss://", "unix://")):
         import redis
 
-        from aupguard.state.redis import RedisState  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        from aupguard.state.redis import RedisState
 
         backend: StateStore = RedisState(redis.Redis.from_url(url))
         return backend

@@ -1,0 +1,252 @@
+"""Features of one e-mail for the spam model: words, header, structure and URL tokens.
+
+Only fields a tenant's outbound mail carries count: transport headers (Received,
+Return-Path, Delivered-To), mailing-list headers and Message-ID are left out on purpose,
+because in the training corpora they describe how the mail was collected, not what it is.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aupguard.events.addresses import parse_address
+from aupguard.events.email import EmailView, decode_header_value
+from aupguard.events.model import Role
+from aupguard.models.tokens import words
+
+BODY_CHARS = 8_000
+SUBJECT_CHARS = 300
+MAX_URLS = 30
+# Added in transit or by the corpus collectors' mailing lists and filters: never a feature.
+_NOT_FEATURES = frozenset(
+    [
+        "received",
+        "return-path",
+        "delivered-to",
+        "delivery-date",
+        "message-id",
+        "precedence",
+        "sender",
+        "errors-to",
+        "x-keywords",
+        "x-status",
+        "x-sieve",
+        "x-uid",
+        "x-authentication-warning",
+        "x-mime-autoconverted",
+        "x-mail-from",
+        "x-acceptable-languages",
+        "x-mailscanner",
+        "x-virus-scanned",
+        "mail-followup-to",
+        "x-beenthere",
+        "x-loop",
+        "x-mailing-list",
+        "x-egroups-return",
+        "mailing-list",
+        "x-yahoo-profile",
+        "x-originalarrivaltime",
+        "x-exmh-version",
+    ]
+)
+_NOT_FEATURE_PREFIXES = (
+    "list-",
+    "x-list",
+    "x-spam",
+    "x-mailman",
+    "x-original",
+    "x-delivered",
+    "resent-",
+    "x-razor",
+    "x-pyzor",
+    "x-vm-",
+    "x-egroups",
+    "x-apparently",
+    "x-scanned",
+    "x-virus",
+)
+FREEMAIL = frozenset(
+    [
+        "hotmail.com",
+        "yahoo.com",
+        "aol.com",
+        "msn.com",
+        "gmail.com",
+        "excite.com",
+        "juno.com",
+        "netscape.net",
+        "mail.com",
+        "usa.net",
+        "lycos.com",
+        "outlook.com",
+        "yahoo.co.uk",
+        "hotmail.co.uk",
+        "gmx.net",
+        "gmx.de",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "icloud.com",
+        "live.com",
+        "proton.me",
+        "protonmail.com",
+    ]
+)
+
+
+def email_tokens(view: EmailView, rule_names: tuple[str, ...] = ()) -> list[str]:
+    """Every feature token of the message (repeats kept: the model counts them)."""
+    out: list[str] = ["s:" + w for w in words(view.subject, SUBJECT_CHARS)]
+    budget = BODY_CHARS
+    has_plain = has_html = False
+    for tp in view.text_parts:
+        if tp.role is Role.SUBJECT or budget <= 0:
+            continue
+        has_plain |= tp.role is Role.BODY and bool(tp.text.strip())
+        has_html |= tp.role is Role.HTML
+        out.extend(words(tp.text, budget))
+        budget -= len(tp.text)
+    fields = _Fields(view)
+    out.extend(_structure(view, has_plain, has_html))
+    if _greets_recipient(view, fields):
+        out.append("m:greets-recipient")
+    out.extend(_headers(view, fields))
+    out.extend(_urls(view))
+    out.extend("r:" + name for name in rule_names)
+    return out
+
+
+class _Fields:
+    """First value of each header field, found with one pass (as EmailView.header)."""
+
+    def __init__(self, view: EmailView) -> None:
+        self.raw: dict[str, str] = {}
+        for key, value in view.headers:
+            self.raw.setdefault(key.lower(), value)
+
+    def __call__(self, name: str) -> str | None:
+        value = self.raw.get(name)
+        return None if value is None else decode_header_value(value)
+
+
+def _greets_recipient(view: EmailView, header: _Fields) -> bool:
+    """The opening names the addressee (a personal mailing rather than a blast)."""
+    name, addr = parse_address(header("to") or "")
+    candidates = {w for w in words(name, 80) if len(w) > 2}
+    local = addr.partition("@")[0].lower()
+    if len(local) > 2:
+        candidates.add(local)
+    if not candidates:
+        return False
+    opening = next(
+        (tp.text[:400].lower() for tp in view.text_parts if tp.role is not Role.SUBJECT), ""
+    )
+    return any(c in opening for c in candidates)
+
+
+def _structure(view: EmailView, has_plain: bool, has_html: bool) -> list[str]:
+    out = ["m:html-only" if has_html and not has_plain else "m:plain" if has_plain else "m:empty"]
+    if has_html and has_plain:
+        out.append("m:alternative")
+    atts = view.attachments
+    if atts:
+        out.append(f"m:attachments:{min(len(atts), 3)}")
+        out.extend("m:att:" + a.sniffed_type for a in atts[:5])
+    if not view.subject:
+        out.append("s:*empty")
+    return out
+
+
+def _headers(view: EmailView, header: _Fields) -> list[str]:
+    out: list[str] = []
+    for key, _ in view.headers[:60]:
+        name = key.lower()
+        if name not in _NOT_FEATURES and not name.startswith(_NOT_FEATURE_PREFIXES):
+            out.append("hn:" + name[:40])
+    mailer = header("x-mailer") or header("user-agent")
+    if mailer:
+        first = "".join(c for c in mailer.split(None, 1)[0].lower() if c.isalpha())[:20]
+        out.append("h:mailer:" + (first or "?"))
+    else:
+        out.append("h:mailer:none")
+    priority = header("x-priority") or header("x-msmail-priority") or ""
+    if priority[:1] in ("1", "2") or priority.lower().startswith("high"):
+        out.append("h:priority-high")
+    name, addr = view.from_address
+    domain = addr.rpartition("@")[2]
+    out.append("h:from-tld:" + (domain.rpartition(".")[2] or "?"))
+    out.extend("fn:" + w for w in words(name, 80))
+    local = addr.partition("@")[0]
+    if sum(c.isdigit() for c in local) >= 3:
+        out.append("h:from-local-digits")
+    if domain in FREEMAIL:
+        out.append("h:from-freemail")
+    if not name:
+        out.append("h:from-no-name")
+    reply_to = header("reply-to")
+    if reply_to:
+        reply_domain = parse_address(reply_to)[1].lower().rpartition("@")[2]
+        out.append("h:reply-to" if reply_domain == domain else "h:reply-to-elsewhere")
+    for field in ("In-Reply-To", "References", "Organization", "List-Unsubscribe"):
+        if header(field.lower()) is not None:
+            out.append("h:has:" + field.lower())
+    to = header("to")
+    if not to:
+        out.append("h:to-missing")
+    elif "undisclosed" in to.lower() or "@" not in to:
+        out.append("h:to-undisclosed")
+    else:
+        out.append(f"h:to-count:{_bucket(to.count('@'))}")
+        if header("cc"):
+            out.append("h:has:cc")
+    if header("mime-version") is None:
+        out.append("h:mime-version-missing")
+    ctype = (header("content-type") or "text/plain").lower()
+    out.append("h:ctype:" + ctype.split(";", 1)[0].strip()[:40])
+    if "charset" in ctype:
+        charset = ctype.split("charset", 1)[1].lstrip(" =\"'").split(";", 1)[0]
+        out.append("h:charset:" + charset.strip("\"' ")[:20])
+    if header("date") is None:
+        out.append("h:date-missing")
+    return out
+
+
+def _urls(view: EmailView) -> list[str]:
+    refs = view.urls
+    out = [f"u:count:{_bucket(len(refs))}"]
+    sender = ".".join(view.from_address[1].rpartition("@")[2].split(".")[-2:])
+    others: set[str] = set()
+    for ref in refs[:MAX_URLS]:
+        try:
+            parts = urlsplit(ref.url.strip())
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            out.append("u:malformed")
+            continue
+        if parts.scheme in ("mailto", "tel"):
+            out.append("u:scheme:" + parts.scheme)
+            continue
+        if not host:
+            continue
+        labels = host.split(".")
+        if labels[-1].isdigit():
+            out.append("u:ip-host")
+        else:
+            out.append("u:tld:" + labels[-1])
+            registrable = ".".join(labels[-2:])
+            out.append("u:domain:" + registrable)
+            if registrable == sender:
+                out.append("u:from-domain")
+            else:
+                others.add(registrable)
+        if parts.port:
+            out.append("u:port")
+        if parts.query:
+            out.append("u:query")
+        out.extend("u:p:" + w for w in words(parts.path, 120) if len(w) > 2)
+    out.append(f"u:other-domains:{_bucket(len(others))}")
+    return out
+
+
+def _bucket(n: int) -> str:
+    return "0" if n == 0 else "1" if n == 1 else "2-4" if n < 5 else "5-9" if n < 10 else "10+"

@@ -1,0 +1,1 @@
+"""Training of the small shipped models (scikit-learn, imported only here)."""
