@@ -4,9 +4,9 @@
 
 Both engines run in this process on the same events, alternating passes, so machine load
 hits both alike: the baseline has the foundation detectors (eicar, gtube, limits,
-language); the full engine adds attachments, office, pdf, html_files, yara, urls, lures
-and phishing_model (clamav is off: no socket). Numbers on a shared machine are noisy;
-read the ratio and the added milliseconds, not the absolute rates.
+language); the full engine adds attachments, office, pdf, html_files, yara, urls, lures,
+phishing_model and sender_brand (clamav is off: no socket). Numbers on a shared machine
+are noisy; read the ratio and the added milliseconds, not the absolute rates.
 """
 
 from __future__ import annotations
@@ -26,7 +26,17 @@ from aupguard.rules.load import load_ruleset
 from aupguard.runtime import tune_gc
 
 BASELINE = {"eicar", "gtube", "limits", "language"}
-ADDED = ("attachments", "office", "pdf", "html_files", "yara", "urls", "lures", "phishing_model")
+ADDED = (
+    "attachments",
+    "office",
+    "pdf",
+    "html_files",
+    "yara",
+    "urls",
+    "lures",
+    "phishing_model",
+    "sender_brand",
+)
 
 
 def main() -> None:
