@@ -180,3 +180,20 @@ def test_zeek_conn_log_scan_through_the_cli(tmp_path: Path) -> None:
     )
     last = json.loads(result.stdout.splitlines()[-1])
     assert "PORT_SCAN_VERTICAL" in last["signals"] and last["action"] != "allow"
+
+
+@pytest.mark.redis
+def test_slow_scan_over_two_workers_with_two_redis_clients() -> None:
+    """The same slow scan, the workers each with their own client of one real Redis."""
+    import uuid
+
+    from tests.state.conftest import drop_prefix, redis_state
+
+    prefix = f"test:{uuid.uuid4().hex[:12]}:"
+    first, second = redis_state(prefix), redis_state(prefix)
+    try:
+        results = replay_workers(slow_scan(120), [first, second])
+        assert {"PORT_SCAN_SLOW", "SCAN_TRW"} <= fired(results)
+        assert next(i for i, e in enumerate(results) if "PORT_SCAN_SLOW" in fired([e])) == 30
+    finally:
+        drop_prefix(first)
