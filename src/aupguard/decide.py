@@ -14,6 +14,7 @@ from aupguard.aup.load import load_document
 from aupguard.aup.model import AupDocument
 from aupguard.aup.versions import document_of, in_force, publish, published
 from aupguard.detectors.context import Context
+from aupguard.enforce.consent import DurableConsent
 from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.status import Status, StatusCache
 from aupguard.enforce.tenants import snapshot
@@ -57,7 +58,8 @@ class Decider:
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self.state = state or MemoryState()
+        # Opt-outs are durable: written through to the database, reloaded at start.
+        self.state: StateStore = DurableConsent(state or MemoryState(), store)
         self.ruleset = ruleset or (engine.ruleset if engine else load_ruleset())
         self.documents = self._documents()
         newest = self.documents[max(self.documents, key=lambda v: tuple(map(int, v.split("."))))]
