@@ -11,12 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from aupguard.aup.load import load_document
 from aupguard.aup.model import AupDocument
 from aupguard.aup.versions import document_of, in_force, publish, published
+from aupguard.banks.lists import load_snapshot
+from aupguard.banks.model import BankSnapshot
 from aupguard.detectors.context import Context
 from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.status import Status, StatusCache
 from aupguard.enforce.tenants import snapshot
 from aupguard.engine import Engine
 from aupguard.events.model import Event
+from aupguard.events.views import Views
 from aupguard.recording import EventFacts, facts_of, record
 from aupguard.rules.load import load_ruleset
 from aupguard.rules.model import Action, Ruleset
@@ -62,6 +65,7 @@ class Decider:
         self.status = StatusCache(store)
         self.status.refresh()
         self.directory = self._directory()
+        self.banks: BankSnapshot = load_snapshot(store)
         from aupguard.enforce.rulesets import activate
 
         activate(store, self.ruleset, actor="system")
@@ -92,6 +96,7 @@ class Decider:
         """Pick up new identities, status changes and published AUP versions."""
         self.documents = self._documents()
         self.directory = self._directory()
+        self.banks = load_snapshot(self.store)
         self.status.refresh()
 
     def decide(self, event: Event) -> Decision:
@@ -103,15 +108,18 @@ class Decider:
         row = in_force(self._versions, event.time.date())
         document = self.documents[row.version] if row else self.engine.document
         verdict: Verdict | None = None
+        views: Views | None = None
         refusal = _refusal(current)
         if refusal is None:
-            ctx = Context(state=self.state, directory=self.directory, now=event.time)
+            ctx = Context(
+                state=self.state, directory=self.directory, now=event.time, banks=self.banks
+            )
             evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
             self.state.apply(event.id, evaluation.observations, event.time)
-            verdict = evaluation.verdict
-            facts = facts_of(event, self.token_key, evaluation.views)
+            verdict, views = evaluation.verdict, evaluation.views
+            facts = facts_of(event, self.token_key, views)
         try:
-            decision = self._record(event, facts, verdict, current, refusal, document)
+            decision = self._record(event, facts, verdict, current, refusal, document, views)
         except IntegrityError:  # another process decided this event id first
             replay = self._replay(event.id)
             assert replay is not None
@@ -146,6 +154,7 @@ class Decider:
         current: Status,
         refusal: tuple[Action, str] | None,
         document: AupDocument,
+        views: Views | None = None,
     ) -> Decision:
         with self.store.write() as s:
             tenant = None
@@ -165,6 +174,7 @@ class Decider:
                 document,
                 self.settings,
                 self._versions,
+                views,
             )
         return Decision(
             event.id,

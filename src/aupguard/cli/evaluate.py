@@ -31,8 +31,24 @@ def _rows(paths: list[Path], jobs: int, aup: Path | None, rules: Path | None) ->
 
 
 def evaluate(
-    pos: Annotated[list[Path], typer.Option("--pos", help="Inputs that violate (repeatable).")],
-    neg: Annotated[list[Path], typer.Option("--neg", help="Inputs that do not (repeatable).")],
+    pos: Annotated[
+        list[Path] | None, typer.Option("--pos", help="Inputs that violate (repeatable).")
+    ] = None,
+    neg: Annotated[
+        list[Path] | None, typer.Option("--neg", help="Inputs that do not (repeatable).")
+    ] = None,
+    evalset: Annotated[
+        Path | None,
+        typer.Option(help="A labelled JSON Lines set (evalsets/*/*.jsonl); needs --clause."),
+    ] = None,
+    corpus: Annotated[
+        str | None,
+        typer.Option(help="A public corpus by name (see docs/harmful-content.md); needs --clause."),
+    ] = None,
+    corpora: Annotated[
+        Path | None, typer.Option(help="Folder of the public corpora (for --corpus).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="With --corpus: a fixed sample of this size.")] = 0,
     clause: Annotated[
         str | None, typer.Option(help="Score this clause only (default: the worst clause).")
     ] = None,
@@ -49,6 +65,11 @@ def evaluate(
         bar = Action.parse(at)
     except KeyError:
         fail(f"--at {at!r}: expected flag, hold, defer or block")
+    if evalset is not None or corpus is not None:
+        _labelled(evalset, corpus, corpora, limit, clause, bar, aup, rules)
+        return
+    if not pos or not neg:
+        fail("give --pos and --neg inputs, or --evalset FILE, or --corpus NAME")
     jobs = jobs or os.cpu_count() or 1
     positives = _rows(pos, jobs, aup, rules)
     negatives = _rows(neg, jobs, aup, rules)
@@ -100,6 +121,41 @@ def evaluate(
     if plot:
         _plot(plot, pr_curve(labels, scores), ap, clause)
         err_console.print(f"precision-recall curve written to {plot}")
+
+
+def _labelled(
+    evalset: Path | None,
+    corpus: str | None,
+    corpora: Path | None,
+    limit: int,
+    clause: str | None,
+    bar: Action,
+    aup: Path | None,
+    rules: Path | None,
+) -> None:
+    from aupguard.cli import evalsets
+
+    if clause is None:
+        fail("--evalset and --corpus need --clause (the clause the set measures)")
+    document, ruleset = load_policy(aup, rules)
+    if clause not in ruleset.clauses:
+        fail(f"--clause {clause!r}: not a clause of the ruleset")
+    if evalset is not None:
+        if not evalset.is_file():
+            fail(f"--evalset {evalset}: no such file")
+        items = evalsets.evalset_items(evalset)
+    else:
+        assert corpus is not None
+        if corpus not in evalsets.CORPORA:
+            fail(f"--corpus {corpus!r}: expected one of {', '.join(evalsets.CORPORA)}")
+        from aupguard.cli.train import _default_corpora
+
+        root = corpora or _default_corpora()
+        if root is None or not (root / corpus).is_dir():
+            fail(f"corpus {corpus} not found; pass --corpora FOLDER")
+        items = evalsets.corpus_items(root, corpus, limit)
+    result = evalsets.run(document, ruleset, items, clause, bar)
+    console.print_json(json.dumps({"clause": clause, "at": bar.label, **result}))
 
 
 def _plot(

@@ -7,6 +7,7 @@ import typer
 from aupguard.cli import (
     appeals,
     auth,
+    banks,
     bench,
     cases,
     decide,
@@ -17,6 +18,7 @@ from aupguard.cli import (
     scan,
     serve,
     tenants,
+    train,
 )
 
 app = typer.Typer(
@@ -40,6 +42,8 @@ app.command("serve")(serve.serve)
 app.add_typer(serve.keys, name="keys")
 app.add_typer(serve.reviewers, name="reviewers")
 app.add_typer(auth.app, name="auth")
+app.add_typer(train.app, name="train")
+app.add_typer(banks.app, name="banks")
 
 
 if __name__ == "__main__":  # pragma: no cover
