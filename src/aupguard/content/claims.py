@@ -39,6 +39,11 @@ _FRAME = frozenset(
         "aqui",
         "von",
         "vom",
+        "our",
+        "le",
+        "la",
+        "habla",
+        "llamo",
     ]
 )
 _NEGATION = frozenset(
@@ -128,7 +133,9 @@ def claims(tokens: list[str], own_names: frozenset[str] | None) -> list[Claim]:
             continue  # a shorter name inside a longer one already taken
         before = tokens[max(0, hit.start - 4) : hit.start]
         after = tokens[hit.end : hit.end + 1]
-        framed = bool(_FRAME.intersection(before)) or bool(_AFTER.intersection(after))
+        framed = (
+            hit.start == 0 or bool(_FRAME.intersection(before)) or bool(_AFTER.intersection(after))
+        )
         if not framed or _NEGATION.intersection(tokens[max(0, hit.start - 3) : hit.start]):
             continue
         words = tokens[hit.start : hit.end]

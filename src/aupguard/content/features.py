@@ -42,6 +42,22 @@ class TextAnalysis:
         return self.spans[hit.start][0], self.spans[hit.end - 1][1]
 
 
+NEAR = 6  # words between two lexicon hits that make them one phrase ("i'll ... kill you")
+
+
+def _nearby(found: list[PhraseHit[str]]) -> set[str]:
+    """Pairs of categories whose hits are close: 'never ask' + 'password', 'i'll' + 'kill'."""
+    out: set[str] = set()
+    ordered = sorted(found, key=lambda h: h.start)[:64]
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b.start - a.end > NEAR:
+                break
+            if a.value != b.value:
+                out.add(f"near:{a.value}>{b.value}")
+    return out
+
+
 def _shape(token: str) -> str:
     """Numbers become their length ('555-0141' -> '#3', '#4'): digits are not vocabulary."""
     return f"#{min(len(token), 9)}" if token.isdigit() else token
@@ -56,7 +72,7 @@ def analyse(text: str, own_names: frozenset[str] | None, channel: str) -> TextAn
     words = [f"w:{t}" for t in shaped]
     words += [f"b:{a} {b}" for a, b in itertools.pairwise(shaped)]
     found = hits(tokens)
-    flags = sorted({f"lex:{h.value}" for h in found})
+    flags = sorted({f"lex:{h.value}" for h in found} | _nearby(found))
     made = claims(tokens, own_names)
     if own_names is None:
         flags += ["claim:unknown_tenant"] if made else []
