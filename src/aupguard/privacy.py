@@ -23,7 +23,21 @@ _DIGIT_WORDS = {
 _REPEAT = {"double": 2, "triple": 3}
 # Words after which a short spoken number is a secret (one-time code, PIN, CVV).
 _SECRET_CUES = frozenset(
-    "code codes otp pin passcode password verification cvv cvc security digits back tan".split()
+    [
+        "code",
+        "codes",
+        "otp",
+        "pin",
+        "passcode",
+        "password",
+        "verification",
+        "cvv",
+        "cvc",
+        "security",
+        "digits",
+        "back",
+        "tan",
+    ]
 )
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _SPOKEN_MIN_CARD = 12  # a dozen spoken digits in a row is a card or account number
