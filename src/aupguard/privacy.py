@@ -11,7 +11,8 @@ import re
 # Runs of 13-19 digits with optional spaces/dashes: card numbers (Luhn-checked below).
 _CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 _OTP = re.compile(
-    r"(?i)\b(code|otp|pin|passcode|verification|cvv|cvc|tan)\b([^0-9\n]{0,20})(\d(?:[ -]?\d){2,7})\b"
+    r"(?i)\b(code|otp|pin|passcode|verification|cvv|cvc|tan)\b"
+    r"([^0-9\n]{0,20})(\d(?:[ -]?\d){2,7})\b"
 )
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
