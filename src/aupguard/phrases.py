@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 MAX_CHARS = 1_000  # display names and sender IDs are short; longer input is cut here
-CONTENT_CHARS = 6_000  # message text: head and tail are read, the middle of a long mail not
+CONTENT_CHARS = 1_000  # message text: the head (800) and tail (200) of a long mail are read
 
 # Letters people swap in to dodge a plain match: Cyrillic and Greek look-alikes of Latin.
 _CONFUSABLES = str.maketrans(
@@ -57,7 +57,8 @@ _EMOJI = {
     "💸": "money", "💰": "money", "⌚": "watch",
 }  # fmt: skip
 _CONTENT_MAP.update({ord(k): f" {v} " for k, v in _EMOJI.items()})
-_TOKEN = re.compile(r"(?:[^\W_]|[@$!|*])+")
+_CONTENT_MAP[ord("_")] = " "
+_TOKEN = re.compile(r"[\w@$!|*]+")  # "_" is mapped to a space first
 _LEET = str.maketrans("03457@$!|", "oeastasil", "*")
 _ONES = re.compile(r"11+")
 _UNIT = re.compile(r"\d+[^\W\d_]{1,2}|\d{2,}[^\W\d_]+|[^\W\d_]+\d+")  # 24h, 4k, mp3, win11
@@ -101,25 +102,32 @@ def content_tokens(text: str, limit: int = CONTENT_CHARS) -> list[tuple[str, int
         text = _strip_marks(unicodedata.normalize("NFKC", text))
     folded = text.casefold().translate(_CONTENT_MAP)
     out: list[tuple[str, int, int]] = []
+    append = out.append
     run: list[tuple[str, int, int]] = []  # single letters one spacer apart: a spaced word
     last_end = -2
     for m in _TOKEN.finditer(folded):
-        raw = m.group(0)
+        raw = m.group()
+        start, end = m.span()
+        if len(raw) > 1 and raw.isalpha():  # most words: nothing to fold
+            if run:
+                _flush(run, out)
+            append((raw, start, end))
+            continue
         word = raw if raw.isalpha() else _deleet(raw)
         if not word:
             continue
-        start = m.start()
-        single = len(word) == 1 and word.isalpha()
-        if single and run and start == last_end + 1 and folded[last_end] in _SPACERS:
-            run.append((word, start, m.end()))
+        if len(word) == 1 and word.isalpha():
+            adjacent = start == last_end + 1 and folded[last_end] in _SPACERS
+            if run and not adjacent:
+                _flush(run, out)
+            run.append((word, start, end))
+            last_end = end
         else:
-            _flush(run, out)
-            if single:
-                run.append((word, start, m.end()))
-            else:
-                out.append((word, start, m.end()))
-        last_end = m.end()
-    _flush(run, out)
+            if run:
+                _flush(run, out)
+            append((word, start, end))
+    if run:
+        _flush(run, out)
     return out
 
 
@@ -150,7 +158,7 @@ class PhraseIndex(Generic[T]):
     ) -> None:
         self._fold = fold
         self._map: dict[tuple[str, ...], list[T]] = {}
-        self._first: set[str] = set()
+        self._first: dict[str, int] = {}  # first word -> longest phrase starting with it
         self._longest = 1
         for phrase, value in items:
             key = tuple(fold(phrase))
@@ -158,7 +166,7 @@ class PhraseIndex(Generic[T]):
                 values = self._map.setdefault(key, [])
                 if value not in values:
                     values.append(value)
-                self._first.add(key[0])
+                self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
                 self._longest = max(self._longest, len(key))
 
     def __len__(self) -> int:
@@ -171,11 +179,12 @@ class PhraseIndex(Generic[T]):
         hits: list[PhraseHit[T]] = []
         if not self._map:
             return hits
-        first, table = self._first, self._map
+        first, table, size = self._first, self._map, len(tokens)
         for i, token in enumerate(tokens):
-            if token not in first:  # most words start no phrase: one set look-up
+            longest = first.get(token)
+            if longest is None:  # most words start no phrase: one look-up
                 continue
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+            for n in range(min(longest, size - i), 0, -1):
                 values = table.get(tuple(tokens[i : i + n]))
                 if values:
                     hits.extend(PhraseHit(i, i + n, v) for v in values)

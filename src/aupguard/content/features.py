@@ -24,8 +24,14 @@ class TextAnalysis:
     spans: list[tuple[int, int]]  # of each token in `text`, when `aligned`
     lexicon: list[PhraseHit[str]]
     claims: list[Claim]
-    words: list[str]  # unigram and bigram features, weighed together (length-normalised)
+    shaped: list[str]  # the tokens, numbers reduced to their length ('555-0141': '#3', '#4')
     flags: list[str]  # lexicon categories and facts, each weighed as 1
+
+    @property
+    def words(self) -> list[str]:
+        """Unigram and bigram feature names, weighed together (length-normalised)."""
+        out = [f"w:{t}" for t in self.shaped]
+        return out + [f"b:{a} {b}" for a, b in itertools.pairwise(self.shaped)]
 
     @property
     def empty(self) -> bool:
@@ -58,19 +64,12 @@ def _nearby(found: list[PhraseHit[str]]) -> set[str]:
     return out
 
 
-def _shape(token: str) -> str:
-    """Numbers become their length ('555-0141' -> '#3', '#4'): digits are not vocabulary."""
-    return f"#{min(len(token), 9)}" if token.isdigit() else token
-
-
 def analyse(text: str, own_names: frozenset[str] | None, channel: str) -> TextAnalysis:
     """Features of `text` as the tenant's speech; `own_names` None when the tenant is unknown."""
     found_tokens = content_tokens(text)
     tokens = [t for t, _, _ in found_tokens]
     spans = [(a, b) for _, a, b in found_tokens]
-    shaped = [_shape(t) for t in tokens]
-    words = [f"w:{t}" for t in shaped]
-    words += [f"b:{a} {b}" for a, b in itertools.pairwise(shaped)]
+    shaped = [f"#{min(len(t), 9)}" if t[0].isdigit() and t.isdigit() else t for t in tokens]
     found = hits(tokens)
     flags = sorted({f"lex:{h.value}" for h in found} | _nearby(found))
     made = claims(tokens, own_names)
@@ -78,13 +77,13 @@ def analyse(text: str, own_names: frozenset[str] | None, channel: str) -> TextAn
         flags += ["claim:unknown_tenant"] if made else []
     else:
         flags += sorted({f"claim:own_{c.kind}" if c.own else f"claim:other_{c.kind}" for c in made})
-    lowered = text.lower()
+    lowered = text[:CONTENT_CHARS].lower()
     if _MAGNET in lowered:
         flags.append("x:magnet")
     if any(mark in lowered for mark in _URL_MARKS):
         flags.append("x:link")
     flags.append(f"ch:{channel}")
-    return TextAnalysis(text, tokens, spans, found, made, words, flags)
+    return TextAnalysis(text, tokens, spans, found, made, shaped, flags)
 
 
 def analysis_of(view: Views, directory: Directory | None) -> TextAnalysis:
