@@ -56,3 +56,8 @@ def test_long_text_is_bounded() -> None:
     text = "a " * 200_000 + "escort"
     words = content_words(text)
     assert len(words) < 10_000 and "escort" in words  # the tail is read too
+
+
+@given(st.text(alphabet=st.sampled_from("ab1 .-$@|*e s\u0435\u1d07x"), max_size=60))
+def test_fast_words_match_the_exact_pass(text: str) -> None:
+    assert content_words(text) == [w for w, _, _ in content_tokens(text)]

@@ -90,17 +90,28 @@ def content_words(text: str, limit: int = CONTENT_CHARS) -> list[str]:
     characters and leetspeak are folded; single letters spaced out ("e s c o r t",
     "f.u.c.k") are joined; a few emoji become their word. Linear in the text length.
     """
-    return [w for w, _, _ in content_tokens(text, limit)]
+    folded = _fold(text, limit)
+    words = [w if w.isalpha() else _deleet(w) for w in _TOKEN.findall(folded)]
+    run = 0
+    for w in words:
+        run = run + 1 if len(w) == 1 else 0
+        if run == 3:  # perhaps a spaced-out word: the exact pass decides
+            return [w for w, _, _ in content_tokens(text, limit)]
+    return [w for w in words if w]
+
+
+def _fold(text: str, limit: int) -> str:
+    if len(text) > limit:
+        text = text[: limit - limit // 5] + "\n" + text[-(limit // 5) :]
+    if not text.isascii():
+        text = _strip_marks(unicodedata.normalize("NFKC", text))
+    return text.casefold().translate(_CONTENT_MAP)
 
 
 def content_tokens(text: str, limit: int = CONTENT_CHARS) -> list[tuple[str, int, int]]:
     """`content_words` with each word's span; spans index `text` itself when it is ASCII
     and within `limit` (folding then keeps every offset), else the folded text."""
-    if len(text) > limit:
-        text = text[: limit - limit // 5] + "\n" + text[-(limit // 5) :]
-    if not text.isascii():
-        text = _strip_marks(unicodedata.normalize("NFKC", text))
-    folded = text.casefold().translate(_CONTENT_MAP)
+    folded = _fold(text, limit)
     out: list[tuple[str, int, int]] = []
     append = out.append
     run: list[tuple[str, int, int]] = []  # single letters one spacer apart: a spaced word

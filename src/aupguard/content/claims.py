@@ -9,7 +9,7 @@ from importlib.resources import files
 import yaml
 
 from aupguard.detectors.knownbrands import known_brands
-from aupguard.phrases import PhraseIndex, content_words
+from aupguard.phrases import PhraseHit, PhraseIndex, content_words
 
 # Words right before a name that make it a self-introduction ("this is", "calling from",
 # "I'm with", "on behalf of") in the languages of the evaluation sets.
@@ -105,14 +105,17 @@ class Claim:
     kind: str  # government, police, court, generic, brand, tenant
 
 
-@cache
-def organisations() -> PhraseIndex[str]:
-    """Agencies, police, courts and generic institutions (kind), and well-known brands."""
+def organisation_names() -> list[tuple[str, str]]:
+    """(name, kind): agencies, police, courts, generic institutions and well-known brands."""
     raw = (files("aupguard.content") / "data" / "organisations.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
-    items = [(name, kind) for kind, names in data.items() for name in names]
-    items += [(name, "brand") for b in known_brands() for name in (*b.names, b.brand)]
-    return PhraseIndex(items, fold=content_words)
+    items = [(str(name), kind) for kind, names in data.items() for name in names]
+    return items + [(name, "brand") for b in known_brands() for name in (*b.names, b.brand)]
+
+
+@cache
+def organisations() -> PhraseIndex[str]:
+    return PhraseIndex(organisation_names(), fold=content_words)
 
 
 def _key(name: str) -> frozenset[str]:
@@ -123,12 +126,19 @@ def _is_own(mention: frozenset[str], own: list[frozenset[str]]) -> bool:
     return any(mention and (mention <= names or names <= mention) for names in own if names)
 
 
-def claims(tokens: list[str], own_names: frozenset[str] | None) -> list[Claim]:
-    """Organisations the words introduce the speaker as; `own_names` None: tenant unknown."""
+def claims(
+    tokens: list[str],
+    own_names: frozenset[str] | None,
+    mentions: list[PhraseHit[str]] | None = None,
+) -> list[Claim]:
+    """Organisations the words introduce the speaker as; `own_names` None: tenant unknown.
+
+    `mentions`: organisation hits already found (value = kind), in word order.
+    """
     own = [_key(n) for n in own_names] if own_names else []
     found: list[Claim] = []
     taken = -1
-    for hit in organisations().find_words(tokens):
+    for hit in mentions if mentions is not None else organisations().find_words(tokens):
         if hit.start < taken:
             continue  # a shorter name inside a longer one already taken
         before = tokens[max(0, hit.start - 4) : hit.start]

@@ -80,3 +80,25 @@ def sample(items: list[CorpusItem], n: int, seed: str) -> list[CorpusItem]:
     if len(items) <= n:
         return items
     return random.Random(seed).sample(items, n)
+
+
+# The public negatives the content models are trained on: fixed samples (same every run).
+TRAINING_SAMPLES = {
+    "sms-spam-collection": 2500,
+    "spamassassin-public": 600,
+    "hate-speech-davidson": 1500,
+}
+
+
+def training_negatives(root: Path) -> dict[str, list[CorpusItem]]:
+    """Per corpus, the items training uses; evaluation leaves exactly these out."""
+    ham = [i for i in sms_collection(root) if i.label == "ham"]
+    return {
+        "sms-spam-collection": sample(ham, TRAINING_SAMPLES["sms-spam-collection"], "sms-ham"),
+        "spamassassin-public": sample(
+            list(spamassassin(root)), TRAINING_SAMPLES["spamassassin-public"], "sa-ham"
+        ),
+        "hate-speech-davidson": sample(
+            list(davidson(root)), TRAINING_SAMPLES["hate-speech-davidson"], "davidson"
+        ),
+    }

@@ -6,10 +6,10 @@ import itertools
 from dataclasses import dataclass
 
 from aupguard.content.claims import Claim, claims
-from aupguard.content.lexicon import hits
+from aupguard.content.lexicon import ORG, hits
 from aupguard.detectors.context import Directory
 from aupguard.events.views import Views
-from aupguard.phrases import CONTENT_CHARS, PhraseHit, content_tokens
+from aupguard.phrases import CONTENT_CHARS, PhraseHit, content_tokens, content_words
 
 _MAGNET = "magnet:?"
 _URL_MARKS = ("http://", "https://", "www.", ".example", "wa.me/", "t.me/")
@@ -21,7 +21,6 @@ class TextAnalysis:
 
     text: str  # the tenant's text the analysis read (customers' turns left out)
     tokens: list[str]
-    spans: list[tuple[int, int]]  # of each token in `text`, when `aligned`
     lexicon: list[PhraseHit[str]]
     claims: list[Claim]
     shaped: list[str]  # the tokens, numbers reduced to their length ('555-0141': '#3', '#4')
@@ -42,10 +41,16 @@ class TextAnalysis:
         """Token spans index `text` (ASCII text that was not cut)."""
         return self.text.isascii() and len(self.text) <= CONTENT_CHARS
 
-    def span_of(self, hit: PhraseHit[str]) -> tuple[int, int] | None:
-        if not self.aligned or hit.end > len(self.spans):
+    def spans(self) -> list[tuple[int, int]]:
+        """Each token's span in `text` (computed on demand: only evidence needs it)."""
+        return [(a, b) for _, a, b in content_tokens(self.text)]
+
+    def span_of(self, start: int, end: int) -> tuple[int, int] | None:
+        """The text span of tokens start..end, when the spans index `text` itself."""
+        spans = self.spans() if self.aligned else []
+        if end > len(spans) or start >= end:
             return None
-        return self.spans[hit.start][0], self.spans[hit.end - 1][1]
+        return spans[start][0], spans[end - 1][1]
 
 
 NEAR = 6  # words between two lexicon hits that make them one phrase ("i'll ... kill you")
@@ -66,13 +71,15 @@ def _nearby(found: list[PhraseHit[str]]) -> set[str]:
 
 def analyse(text: str, own_names: frozenset[str] | None, channel: str) -> TextAnalysis:
     """Features of `text` as the tenant's speech; `own_names` None when the tenant is unknown."""
-    found_tokens = content_tokens(text)
-    tokens = [t for t, _, _ in found_tokens]
-    spans = [(a, b) for _, a, b in found_tokens]
+    tokens = content_words(text)
     shaped = [f"#{min(len(t), 9)}" if t[0].isdigit() and t.isdigit() else t for t in tokens]
-    found = hits(tokens)
+    every = hits(tokens)
+    found = [h for h in every if not h.value.startswith(ORG)]
+    orgs = [
+        PhraseHit(h.start, h.end, h.value[len(ORG) :]) for h in every if h.value.startswith(ORG)
+    ]
     flags = sorted({f"lex:{h.value}" for h in found} | _nearby(found))
-    made = claims(tokens, own_names)
+    made = claims(tokens, own_names, orgs)
     if own_names is None:
         flags += ["claim:unknown_tenant"] if made else []
     else:
@@ -83,7 +90,7 @@ def analyse(text: str, own_names: frozenset[str] | None, channel: str) -> TextAn
     if any(mark in lowered for mark in _URL_MARKS):
         flags.append("x:link")
     flags.append(f"ch:{channel}")
-    return TextAnalysis(text, tokens, spans, found, made, shaped, flags)
+    return TextAnalysis(text, tokens, found, made, shaped, flags)
 
 
 def analysis_of(view: Views, directory: Directory | None) -> TextAnalysis:

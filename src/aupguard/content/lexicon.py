@@ -9,10 +9,15 @@ import yaml
 
 from aupguard.phrases import PhraseHit, PhraseIndex, content_words
 
+ORG = "org:"  # hits of organisation names carry this prefix before their kind
+
 
 @cache
 def lexicon() -> PhraseIndex[str]:
-    """Every phrase of every category; a hit's value is 'group:category' (e.g. 'ip:crack')."""
+    """Every phrase of every category, and every organisation name, in one index (one pass
+    over the words); a hit's value is 'group:category' ('ip:crack') or 'org:kind'."""
+    from aupguard.content.claims import organisation_names
+
     text = (files("aupguard.content") / "data" / "lexicon.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     items = [
@@ -21,6 +26,7 @@ def lexicon() -> PhraseIndex[str]:
         for category, phrases in categories.items()
         for phrase in phrases
     ]
+    items += [(name, ORG + kind) for name, kind in organisation_names()]
     return PhraseIndex(items, fold=content_words)
 
 

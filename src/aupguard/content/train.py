@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from aupguard.content.corpora import davidson, sample, sms_collection, spamassassin
+from aupguard.content.corpora import training_negatives
 from aupguard.content.evalset import load_evalset
 from aupguard.content.features import TextAnalysis, analysis_of
 from aupguard.content.models import HEADS, StaticEmbedder, model_path
@@ -75,13 +75,11 @@ def dev_samples(folder: Path) -> list[Sample]:
 
 def public_samples(root: Path, progress: Callable[[str], None] = print) -> list[Sample]:
     out: list[Sample] = []
-    ham = [i for i in sms_collection(root) if i.label == "ham"]
-    mails = list(spamassassin(root))
-    tweets = list(davidson(root))
+    chosen = training_negatives(root)
     for items, heads, weight in (
-        (sample(ham, 2500, "sms-ham"), HEADS, PUBLIC_WEIGHT),
-        (sample(mails, 600, "sa-ham"), HEADS, PUBLIC_WEIGHT),
-        (sample(tweets, 1500, "davidson"), ("adult", "violence"), PUBLIC_WEIGHT),
+        (chosen["sms-spam-collection"], HEADS, PUBLIC_WEIGHT),
+        (chosen["spamassassin-public"], HEADS, PUBLIC_WEIGHT),
+        (chosen["hate-speech-davidson"], ("adult", "violence"), PUBLIC_WEIGHT),
     ):
         for item in items:
             analysis = analysis_of(views_for(item.event), None)
@@ -149,7 +147,9 @@ def _folds(samples: list[Sample], head: str) -> np.ndarray:
 def _fit(x: Any, y: np.ndarray, w: np.ndarray, c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=2000)
+    model = LogisticRegression(
+        C=c, solver="liblinear", class_weight="balanced", max_iter=2000, random_state=0
+    )
     model.fit(x, y, sample_weight=w)
     return model
 

@@ -57,9 +57,10 @@ class AgentMisrepresentationDetector(Detector):
         if others and known_tenant:
             evidence = []
             for claim in others[:3]:
-                lo, hi = analysis.spans[claim.start][0], analysis.spans[claim.end - 1][1]
+                span = analysis.span_of(claim.start, claim.end)
                 note = f"claims to be {claim.name!r} ({claim.kind}); not a name of the tenant"
-                if analysis.aligned:
+                if span is not None:
+                    lo, hi = span
                     evidence.append(Evidence("text", excerpt(analysis.text, lo, hi), lo, hi, note))
                 else:
                     evidence.append(Evidence("text", detail=note))

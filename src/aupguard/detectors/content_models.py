@@ -40,7 +40,7 @@ def evidence_for(view: Views, analysis: TextAnalysis, group: str, detail: str) -
     for hit in analysis.lexicon:
         if not hit.value.startswith(group):
             continue
-        span = analysis.span_of(hit)
+        span = analysis.span_of(hit.start, hit.end)
         phrase = " ".join(analysis.tokens[hit.start : hit.end])
         if span is None:
             out.append(Evidence("text", excerpt=f"[{hit.value}] {phrase}", detail=detail))
