@@ -64,7 +64,7 @@ def parse_lines(text: str, default_algorithm: str | None) -> list[tuple[str, str
         if cells[0].lower() in ("signal_type", "algorithm"):
             continue  # a header line
         try:
-            if len(cells) >= 2 and cells[0].lower() in ("sha256", "md5", "pdq"):
+            if len(cells) >= 2 and not all(c in "0123456789abcdef" for c in cells[0].lower()):
                 algorithm, value, note = cells[0].lower(), cells[1], ",".join(cells[2:])
             else:
                 value, note = cells[0], ",".join(cells[1:])
