@@ -6,6 +6,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "creating virtual environment in $VENV"
   python3 -m venv "$VENV"
 fi
+# pdqhash (hash banks) has no wheel for every platform: pip builds it with a C++ compiler.
+if ! command -v g++ >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq g++ >/dev/null
+fi
 stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -U pip setuptools wheel
