@@ -8,6 +8,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 source "$ROOT/scripts/packages.sh"
 ensure_debs libmilter-dev  # pymilter (dev extra) compiles against libmilter
+# pdqhash (hash banks) has no wheel for every platform: pip builds it with a C++ compiler.
+if ! command -v g++ >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq g++ >/dev/null
+fi
 stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -U pip setuptools wheel

@@ -65,6 +65,10 @@ FORBIDDEN: dict[str, set[str]] = {
     "notify": {"api", "web", "cli", "gateways", "stream"},
     "reports": {"api", "web", "cli", "gateways", "stream"},
     "store": {"api", "web", "cli", "gateways", "stream", "engine", "detectors"},
+    # content models and hash banks (issue 8): detectors use them, so they stay below the
+    # decision side; banks.lists (import, snapshot) is the one part that uses the store.
+    "content": {"store", "decide", "engine", "rules", "api", "web", "cli", "gateways", "stream"},
+    "banks": {"detectors", "engine", "rules", "decide", "enforce", "api", "web", "cli", "gateways"},
     "auth": {
         "detectors",
         "rules",

@@ -28,13 +28,16 @@ SETS = {
     "pii": "phishing",
 }
 MIN_PER_LABEL = 120  # per set and label, in the test half alone
+MIN_DEV_PER_LABEL = 60  # per set and label, in the dev half alone
+MIN_BOTH_PER_LABEL = 200  # per set and label, both halves together (issue 8)
 CHANNELS = {"sms", "email", "chat", "voice"}
 ROLES = {"agent", "customer", "bot"}
 KEYS = {"id", "set", "clause", "label", "channel", "text", "subject", "turns", "lang"}
 KEYS |= {"tenant", "note"}
 REFREEZE = (
     "test halves are frozen (evalsets/README.md); only if the change is intended, rerun "
-    "`sha256sum evalsets/test/*.jsonl > evalsets/HASHES.sha256` and say why in the commit"
+    "`sha256sum evalsets/test/*.jsonl evalsets/dev/*.jsonl > evalsets/HASHES.sha256` "
+    "and say why in the commit"
 )
 
 
@@ -147,7 +150,67 @@ def test_test_halves_are_frozen() -> None:
         digest, _, rel = line.partition("  ")
         listed[rel] = digest
     on_disk = {p.relative_to(ROOT).as_posix() for p in TEST_DIR.glob("*.jsonl")}
+    on_disk |= {p.relative_to(ROOT).as_posix() for p in DEV_DIR.glob("*.jsonl")}
     assert set(listed) == on_disk, f"HASHES.sha256 lists {sorted(listed)}; {REFREEZE}"
     for rel, digest in listed.items():
         actual = hashlib.sha256((ROOT / rel).read_bytes()).hexdigest()
         assert actual == digest, f"{rel} changed since it was frozen; {REFREEZE}"
+
+
+# The dev halves (training and tuning), written after the test halves by another writer.
+
+
+@pytest.fixture(scope="module")
+def dev_sets() -> dict[str, list[dict[str, Any]]]:
+    return {name: _load(DEV_DIR / f"{name}.jsonl") for name in SETS}
+
+
+def test_every_dev_file_is_there_and_nothing_else() -> None:
+    assert sorted(p.stem for p in DEV_DIR.glob("*.jsonl")) == sorted(SETS)
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_dev_rows_are_well_formed(name: str, dev_sets: dict[str, list[dict[str, Any]]]) -> None:
+    for row in dev_sets[name]:
+        where = f"dev/{name}.jsonl {row.get('id')}"
+        assert set(row) <= KEYS, f"{where}: unknown fields {set(row) - KEYS}"
+        assert re.fullmatch(rf"{name}-d-\d{{4}}", row["id"]), f"{where}: bad id"
+        assert row["set"] == name and row["clause"] == SETS[name], where
+        assert type(row["label"]) is int and row["label"] in (0, 1), f"{where}: label"
+        assert row["channel"] in CHANNELS, f"{where}: channel"
+        if row["channel"] in ("sms", "email"):
+            assert isinstance(row.get("text"), str) and row["text"].strip(), f"{where}: text"
+            assert "turns" not in row, where
+        else:
+            assert "text" not in row and row.get("turns"), where
+            for turn in row["turns"]:
+                assert set(turn) == {"role", "text"} and turn["role"] in ROLES, where
+        assert ("subject" in row) == (row["channel"] == "email"), f"{where}: subject"
+        if "lang" in row:
+            assert re.fullmatch(r"[a-z]{2}", row["lang"]) and row["lang"] != "en", where
+        if name == "misrepresentation":
+            tenant = row.get("tenant")
+            assert isinstance(tenant, dict) and tenant.get("name") and tenant.get("kind"), where
+        if row["label"] == 1 and "turns" in row:
+            assert {t["role"] for t in row["turns"]} & {"agent", "bot"}, where
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_dev_and_both_halves_are_big_enough(
+    name: str,
+    dev_sets: dict[str, list[dict[str, Any]]],
+    test_sets: dict[str, list[dict[str, Any]]],
+) -> None:
+    dev = Counter(row["label"] for row in dev_sets[name])
+    both = dev + Counter(row["label"] for row in test_sets[name])
+    assert min(dev[0], dev[1]) >= MIN_DEV_PER_LABEL, dict(dev)
+    assert min(both[0], both[1]) >= MIN_BOTH_PER_LABEL, dict(both)
+    assert {row["channel"] for row in dev_sets[name]} == CHANNELS
+    assert any("lang" in row for row in dev_sets[name]), f"{name}: no non-English dev items"
+
+
+def test_dev_ids_and_texts_are_unique(dev_sets: dict[str, list[dict[str, Any]]]) -> None:
+    ids = Counter(row["id"] for rows in dev_sets.values() for row in rows)
+    assert not [i for i, n in ids.items() if n > 1]
+    texts = Counter(_flat(row) for rows in dev_sets.values() for row in rows)
+    assert not [t for t, n in texts.items() if n > 1]

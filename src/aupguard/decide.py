@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from aupguard.aup.load import load_document
 from aupguard.aup.model import AupDocument
 from aupguard.aup.versions import document_of, in_force, publish, published
+from aupguard.banks.lists import load_snapshot
+from aupguard.banks.model import BankSnapshot
 from aupguard.detectors.context import Context
 from aupguard.enforce.consent import DurableConsent
 from aupguard.enforce.identities import IdentitySnapshot
@@ -20,6 +22,7 @@ from aupguard.enforce.status import Status, StatusCache
 from aupguard.enforce.tenants import snapshot
 from aupguard.engine import Engine
 from aupguard.events.model import Event
+from aupguard.events.views import Views
 from aupguard.recording import EventFacts, facts_of, record
 from aupguard.rules.load import load_ruleset
 from aupguard.rules.model import Action, Ruleset
@@ -71,6 +74,7 @@ class Decider:
         self.status.refresh()
         self.directory = self._directory()
         self.resolver = self.settings.resolver()
+        self.banks: BankSnapshot = load_snapshot(store)
         from aupguard.enforce.rulesets import activate
 
         activate(store, self.ruleset, actor="system")
@@ -107,6 +111,7 @@ class Decider:
         """Pick up new identities, status changes and published AUP versions."""
         self.documents = self._documents()
         self.directory = self._directory()
+        self.banks = load_snapshot(self.store)
         self.status.refresh()
 
     def decide(self, event: Event) -> Decision:
@@ -117,17 +122,22 @@ class Decider:
         row = in_force(self._versions, event.time.date())
         document = self.documents[row.version] if row else self.engine.document
         verdict: Verdict | None = None
+        views: Views | None = None
         refusal = _refusal(current)
         if refusal is None:
             ctx = Context(
-                state=self.state, directory=self.directory, now=event.time, resolver=self.resolver
+                state=self.state,
+                directory=self.directory,
+                now=event.time,
+                resolver=self.resolver,
+                banks=self.banks,
             )
             evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
             self.state.apply(event.id, evaluation.observations, event.time)
-            verdict = evaluation.verdict
-            facts = facts_of(event, self.token_key, evaluation.views)
+            verdict, views = evaluation.verdict, evaluation.views
+            facts = facts_of(event, self.token_key, views)
         try:
-            decision = self._record(event, facts, verdict, current, refusal, document)
+            decision = self._record(event, facts, verdict, current, refusal, document, views)
         except IntegrityError:  # another process decided this event id first
             replay = self._replay(event.id)
             assert replay is not None
@@ -179,6 +189,7 @@ class Decider:
         current: Status,
         refusal: tuple[Action, str] | None,
         document: AupDocument,
+        views: Views | None = None,
     ) -> Decision:
         enforce = verdict is not None and (
             bool(verdict.violated) or verdict.shadow_action is not Action.ALLOW
@@ -202,6 +213,7 @@ class Decider:
                 self.settings,
                 self._versions,
                 self._accepted,
+                views,
             )
         return Decision(
             event.id,

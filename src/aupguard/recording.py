@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from aupguard.audit.merkle import record_digest
 from aupguard.aup.model import AupDocument
 from aupguard.aup.versions import accept, in_force
+from aupguard.enforce.evidence import hold_media
 from aupguard.enforce.status import Status
 from aupguard.enforce.tokens import feedback_token, recipient_digest
 from aupguard.enforce.violations import Subject, handle
@@ -21,7 +22,14 @@ from aupguard.events.views import Views
 from aupguard.rules.model import Action, Ruleset
 from aupguard.rules.verdict import Verdict
 from aupguard.settings import Settings
-from aupguard.store.models import AppliedEvent, AupVersion, SendLogRow, Tenant, VerdictRecord
+from aupguard.store.models import (
+    AppliedEvent,
+    AupVersion,
+    Case,
+    SendLogRow,
+    Tenant,
+    VerdictRecord,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,7 @@ def record(
     settings: Settings,
     versions: list[AupVersion],
     accepted: set[tuple[str, str]],
+    views: Views | None = None,
 ) -> Recorded:
     now = datetime.now(UTC)
     if refusal is not None:
@@ -168,6 +177,7 @@ def record(
             settings,
             settings.operator_email,
         )
+        _hold_evidence(s, event, verdict, outcome.cases, ruleset, settings, views)
         worst = max(verdict.violated, key=lambda c: (c.action, c.score), default=None)
         case = next((c for c in outcome.cases if worst and c.clause == worst.clause), None)
         if case is not None:
@@ -176,6 +186,30 @@ def record(
             assert applied is not None
             applied.case_ref = case_ref
     return Recorded(action.label, reason, case_ref)
+
+
+def _hold_evidence(
+    s: Session,
+    event: Event,
+    verdict: Verdict,
+    cases: list[Case],
+    ruleset: Ruleset,
+    settings: Settings,
+    views: Views | None,
+) -> None:
+    """Media behind a legal-hold signal is kept, encrypted, with its case."""
+    if views is None:
+        return
+    for case in cases:
+        if not case.legal_hold:
+            continue
+        names = set(ruleset.clauses[case.clause].legal_hold_on)
+        parts = {e.part for sg in verdict.signals if sg.name in names for e in sg.evidence}
+        for att in views.attachments:
+            if att.part in parts:
+                reason = f"legal hold: {', '.join(sorted(names))} on {att.part}"
+                hold_media(s, case, event.id, att.part, att.sniffed_type, att.data, reason,
+                           settings, event.time)  # fmt: skip
 
 
 def _verdict_row(

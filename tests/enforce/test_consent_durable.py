@@ -9,8 +9,8 @@ from aupguard.aup.load import load_document
 from aupguard.decide import Decider
 from aupguard.detectors.registry import Registry
 from aupguard.detectors.sms_consent import SmsConsentDetector
-from aupguard.engine import Engine
 from aupguard.enforce.tenants import create_tenant
+from aupguard.engine import Engine
 from aupguard.rules.load import load_ruleset
 from aupguard.settings import Settings
 from aupguard.store.db import Store

@@ -103,6 +103,18 @@ def evaluate(
     channel: Annotated[str, typer.Option(help="Channel of the table's texts.")] = "sms",
     label_column: Annotated[str, typer.Option(help="CSV column of the label.")] = "LABEL",
     text_column: Annotated[str, typer.Option(help="CSV column of the text.")] = "TEXT",
+    evalset: Annotated[
+        Path | None,
+        typer.Option(help="A labelled JSON Lines set (evalsets/*/*.jsonl); needs --clause."),
+    ] = None,
+    corpus: Annotated[
+        str | None,
+        typer.Option(help="A public corpus by name (see docs/harmful-content.md); needs --clause."),
+    ] = None,
+    corpora: Annotated[
+        Path | None, typer.Option(help="Folder of the public corpora (for --corpus).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="With --corpus: a fixed sample of this size.")] = 0,
     clause: Annotated[
         str | None, typer.Option(help="Score this clause only (default: the worst clause).")
     ] = None,
@@ -149,6 +161,11 @@ def evaluate(
         bar = Action.parse(at)
     except KeyError:
         fail(f"--at {at!r}: expected flag, hold, defer or block")
+    if evalset is not None or corpus is not None:
+        _labelled(evalset, corpus, corpora, limit, clause, bar, aup, rules)
+        return
+    if not (pos and neg) and not tables:
+        fail("give --pos and --neg inputs, --table FILE, --evalset FILE or --corpus NAME")
     jobs = jobs or os.cpu_count() or 1
     if urls and as_submitted:
         fail("--urls and --as-submitted do not go together")
@@ -218,6 +235,41 @@ def evaluate(
     if plot:
         _plot(plot, pr_curve(labels, scores), ap, clause)
         err_console.print(f"precision-recall curve written to {plot}")
+
+
+def _labelled(
+    evalset: Path | None,
+    corpus: str | None,
+    corpora: Path | None,
+    limit: int,
+    clause: str | None,
+    bar: Action,
+    aup: Path | None,
+    rules: Path | None,
+) -> None:
+    from aupguard.cli import evalsets
+
+    if clause is None:
+        fail("--evalset and --corpus need --clause (the clause the set measures)")
+    document, ruleset = load_policy(aup, rules)
+    if clause not in ruleset.clauses:
+        fail(f"--clause {clause!r}: not a clause of the ruleset")
+    if evalset is not None:
+        if not evalset.is_file():
+            fail(f"--evalset {evalset}: no such file")
+        items = evalsets.evalset_items(evalset)
+    else:
+        assert corpus is not None
+        if corpus not in evalsets.CORPORA:
+            fail(f"--corpus {corpus!r}: expected one of {', '.join(evalsets.CORPORA)}")
+        from aupguard.cli.train_harmful import _default_corpora
+
+        root = corpora or _default_corpora()
+        if root is None or not (root / corpus).is_dir():
+            fail(f"corpus {corpus} not found; pass --corpora FOLDER")
+        items = evalsets.corpus_items(root, corpus, limit)
+    result = evalsets.run(document, ruleset, items, clause, bar)
+    console.print_json(json.dumps({"clause": clause, "at": bar.label, **result}))
 
 
 def _plot(

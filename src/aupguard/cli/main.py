@@ -8,6 +8,7 @@ from aupguard.cli import (
     appeals,
     audit,
     auth,
+    banks,
     bench,
     cases,
     decide,
@@ -24,6 +25,7 @@ from aupguard.cli import (
     stream,
     tenants,
     train,
+    train_harmful,
     train_phishing,
 )
 
@@ -59,7 +61,9 @@ app.command("relay")(gateways.relay)
 app.command("relay-passwd")(gateways.relay_passwd)
 app.add_typer(quarantine.app, name="quarantine")
 train.app.command("phishing")(train_phishing.phishing)
+train.app.command("harmful")(train_harmful.harmful)
 app.add_typer(train.app, name="train")
+app.add_typer(banks.app, name="banks")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from aupguard.detectors.context import Context
 from aupguard.events.model import Channel
 from aupguard.events.views import Views
-from aupguard.privacy import mask_pii
+from aupguard.privacy import masked_window
 from aupguard.signals import Evidence, Observation, Signal
 
 SIGNAL_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
@@ -88,5 +88,5 @@ class Detector:
 def excerpt(text: str, start: int, end: int, context: int = 40) -> str:
     """A short, PII-masked excerpt around text[start:end]."""
     lo, hi = max(0, start - context), min(len(text), end + context)
-    snippet = " ".join(text[lo:hi].split())
-    return mask_pii(snippet)[:200]
+    # Widened before masking: a number cut at the window's edge would escape the mask.
+    return " ".join(masked_window(text, lo, hi).split())[:200]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from aupguard.detectors.agent_misrepresentation import AgentMisrepresentationDetector
 from aupguard.detectors.attachments import AttachmentsDetector
 from aupguard.detectors.base import Detector
 from aupguard.detectors.bruteforce import BruteForceDetector
 from aupguard.detectors.bulk import BulkDetector
 from aupguard.detectors.caller_id import CallerIdDetector
 from aupguard.detectors.clamav import ClamavDetector
+from aupguard.detectors.content_models import ContentModelsDetector
 from aupguard.detectors.eicar import EicarDetector
 from aupguard.detectors.email_auth import EmailAuthDetector
 from aupguard.detectors.flow_source import FlowSourceDetector
 from aupguard.detectors.gtube import GtubeDetector
+from aupguard.detectors.hash_banks import HashBanksDetector
 from aupguard.detectors.hookspecs import hookimpl
 from aupguard.detectors.htmlfiles import HtmlFilesDetector
 from aupguard.detectors.impersonation import ImpersonationDetector
@@ -21,6 +24,7 @@ from aupguard.detectors.lures import LuresDetector
 from aupguard.detectors.office import OfficeDetector
 from aupguard.detectors.pdf import PdfDetector
 from aupguard.detectors.phishing import PhishingModelDetector
+from aupguard.detectors.piracy_links import PiracyLinksDetector
 from aupguard.detectors.portscan import PortScanDetector
 from aupguard.detectors.probes import ProbeDetector
 from aupguard.detectors.received_route import ReceivedRouteDetector
@@ -79,4 +83,9 @@ def aupguard_detectors() -> list[type[Detector]]:
         SpamSmsDetector,
         BulkDetector,
         SmsConsentDetector,
+        # harmful content and agent fraud (issue 8)
+        ContentModelsDetector,
+        AgentMisrepresentationDetector,
+        PiracyLinksDetector,
+        HashBanksDetector,
     ]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from aupguard.auth.resolver import Resolver
+from aupguard.banks.model import BankHit
 
 
 class StateReader(Protocol):
@@ -41,6 +42,16 @@ class Directory(Protocol):
     def domains_of(self, tenant: str) -> frozenset[str]: ...
 
 
+class HashBanks(Protocol):
+    """Read-only look-ups in the hash banks (aupguard.banks.model.BankSnapshot)."""
+
+    @property
+    def has_pdq(self) -> bool: ...
+    def __len__(self) -> int: ...
+    def match_digest(self, algorithm: str, value: str) -> tuple[BankHit, ...]: ...
+    def match_pdq(self, value: str, max_distance: int = ...) -> tuple[BankHit, ...]: ...
+
+
 class EmptyState:
     """What a detector sees on a dry run with no state: nothing observed yet."""
 
@@ -68,3 +79,5 @@ class Context:
     # DNS for e-mail authentication (a CachingResolver in production); None: no DNS at all,
     # so authentication is skipped and only the DNS-free ownership checks run.
     resolver: Resolver | None = None
+    # Hash banks (CSAM, terrorist content, infringing files); None: no banks loaded.
+    banks: HashBanks | None = None

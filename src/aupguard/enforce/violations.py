@@ -14,6 +14,7 @@ from aupguard.aup.model import AupDocument
 from aupguard.enforce.actions import ActionRequest, take
 from aupguard.enforce.brakes import brake_reason
 from aupguard.enforce.cases import add_item, distinct_violations, mark_fast_review, open_case
+from aupguard.enforce.evidence import place_legal_hold
 from aupguard.enforce.ladder import STRENGTH, already_taken, step_for
 from aupguard.notify.notices import OperatorAlert
 from aupguard.notify.route import notify_operators
@@ -118,6 +119,9 @@ def _violation(
         {"action": cs.action.label, "score": round(cs.score, 4), "signals": signals},
         now,
     )
+    legal = sorted(set(ruleset.clauses[cs.clause].legal_hold_on) & set(signals))
+    if legal:
+        place_legal_hold(session, case, subject.event_id, legal, now, operator)
     if not (cs.action >= Level.HOLD or cs.deterministic):
         return  # a flag on statistical evidence alone is for review, not a strike
     detectors = sorted(
@@ -167,7 +171,10 @@ def _violation(
         )
         return
     state = "pending_approval" if step.needs_second_person else "effective"
-    brake = brake_reason(session, ruleset.brakes, now) if state == "effective" else None
+    # A legal-hold match (CSAM) is exact hash evidence: it suspends even when the brake
+    # holds back other automatic actions.
+    braking = state == "effective" and not legal
+    brake = brake_reason(session, ruleset.brakes, now) if braking else None
     if brake:
         state = "braked"
         audit(

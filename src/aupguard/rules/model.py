@@ -93,6 +93,16 @@ class ClauseRules(Strict):
     combos: list[Combo] = Field(default_factory=list)
     thresholds: Thresholds | None = None  # defaults.thresholds when absent
     on_detector_error: Literal["allow", "flag", "hold", "defer"] | None = None
+    # Signals whose violation puts the case under legal hold: evidence preserved with
+    # restricted access, blurred media only, marked for the legal reporting duty (CSAM).
+    legal_hold_on: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _legal_hold_signals_weigh(self) -> ClauseRules:
+        for name in self.legal_hold_on:
+            if self.signals.get(name, 0) <= 0:
+                raise ValueError(f"legal_hold_on names {name}, which has no positive weight")
+        return self
 
     @field_validator("signals")
     @classmethod

@@ -13,6 +13,7 @@ from aupguard.api.deps import Services, services
 from aupguard.audit.chain import append as audit
 from aupguard.enforce.actions import ActionRequest, approve, take
 from aupguard.enforce.cases import add_item, set_state
+from aupguard.enforce.evidence import evidence_of
 from aupguard.enforce.status import StatusCache
 from aupguard.errors import AupguardError
 from aupguard.store.models import Action, Case, CaseItem, VerdictRecord
@@ -88,6 +89,9 @@ def case_page(
                 select(Case).where(Case.tenant_id == case.tenant_id).order_by(Case.id.desc())
             ).scalars()
         )
+        held = [
+            (e.id, e.part, e.media_type, e.sha256, e.legal_hold) for e in evidence_of(s, case_id)
+        ]
     cache = StatusCache(svc.store)
     cache.refresh()
     return templates.TemplateResponse(
@@ -103,6 +107,7 @@ def case_page(
             "status": cache.check(case.tenant_id, "*"),
             "clause": svc.decider.engine.document.by_id.get(case.clause),
             "revealed": revealed,
+            "held": held,
         },
     )
 
@@ -227,6 +232,10 @@ def reveal(
         row = s.get(VerdictRecord, verdict_id)
         if row is None:
             raise HTTPException(404, f"no verdict {verdict_id}")
+        case = s.get(Case, case_id)
+        if case is not None and case.legal_hold:
+            # Restricted: the original may hold the material itself; only blurred media show.
+            raise HTTPException(403, "the case is under legal hold: originals are not shown")
         audit(
             s,
             actor=f"reviewer:{who.username}",

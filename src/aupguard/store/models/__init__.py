@@ -2,6 +2,7 @@
 
 from aupguard.store.models.access import ApiKey, Reviewer, WebSession
 from aupguard.store.models.audit import AuditCheckpoint, AuditEntry, VerdictBatch
+from aupguard.store.models.banks import BankEntryRow, HashBankRow, HeldEvidence
 from aupguard.store.models.base import Base
 from aupguard.store.models.cases import Action, Appeal, Case, CaseItem, Strike
 from aupguard.store.models.decisions import AppliedEvent, SendLogRow, VerdictRecord
@@ -18,10 +19,13 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEntry",
     "AupVersion",
+    "BankEntryRow",
     "Base",
     "Case",
     "CaseItem",
     "ConsentMark",
+    "HashBankRow",
+    "HeldEvidence",
     "IdentityRow",
     "OutboxMessage",
     "Reviewer",

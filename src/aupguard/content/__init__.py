@@ -1,0 +1,1 @@
+"""Content models of the harmful-content clauses: folding, lexicons, linear and embedding stages."""

@@ -1,0 +1,55 @@
+"""Both stages on one analysis: the first for every message, the second only when needed."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from aupguard.content.features import TextAnalysis
+from aupguard.content.models import Scores, embedder, linear_model, sigmoid
+from aupguard.events.views import Views
+
+
+@dataclass(frozen=True, slots=True)
+class StagePolicy:
+    """When the second stage runs: first-stage probability inside `band`, or at or above
+    its lower bound for the `high` (high-severity) heads."""
+
+    band: tuple[float, float] = (0.2, 0.8)
+    high: frozenset[str] = frozenset()
+    enabled: bool = True
+
+    def wants(self, head: str, p: float) -> bool:
+        lo, hi = self.band
+        return self.enabled and (lo <= p <= hi or (head in self.high and p >= lo))
+
+
+def score(analysis: TextAnalysis, policy: StagePolicy, heads: Collection[str]) -> Scores:
+    model = linear_model()
+    logits = model.logits(analysis)
+    first = {h: sigmoid(float(logits[i])) for i, h in enumerate(model.heads)}
+    need = [h for h in heads if policy.wants(h, first[h])]
+    second: dict[str, float] = {}
+    if need and not analysis.empty:
+        vec = embedder().embed(analysis.tokens)
+        out = model.second(vec, logits.astype(np.float32))
+        second = {h: sigmoid(float(out[model.heads.index(h)])) for h in need}
+    return Scores(first, second)
+
+
+def scores_of(
+    view: Views, analysis: TextAnalysis, policy: StagePolicy, heads: Collection[str]
+) -> Scores:
+    """Scores for `heads`, computed once per event and head (views.memo)."""
+    memo = view.memo.setdefault("content.scores", {})
+    assert isinstance(memo, dict)
+    missing = [h for h in heads if h not in memo]
+    if missing:
+        got = score(analysis, policy, missing)
+        for h in missing:
+            memo[h] = (got.first[h], got.second.get(h))
+    first = {h: memo[h][0] for h in heads}
+    second = {h: memo[h][1] for h in heads if memo[h][1] is not None}
+    return Scores(first, second)

@@ -1,0 +1,102 @@
+"""Card numbers and one-time codes, typed or spoken, never reach storage or logs unmasked."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from aupguard.aup.load import load_document
+from aupguard.decide import Decider
+from aupguard.engine import Engine
+from aupguard.events.model import Channel, Event, MessageContent, Role, TranscriptContent, Turn
+from aupguard.privacy import mask_pii
+from aupguard.rules.load import load_ruleset
+from aupguard.settings import Settings
+from aupguard.store.db import Store
+from aupguard.store.models import CaseItem, VerdictRecord
+
+SPOKEN_CARD = "four one one one one one one one one one one one one one one one"
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("card 4111 1111 1111 1111 exp 09/27", "4111 1111 1111 1111"),
+        ("card 4111-1111-1111-1111", "4111-1111-1111-1111"),
+        ("your code is 482913", "482913"),
+        ("verification code: 482 913", "482 913"),
+        ("the pin is 4 8 2 9", "4 8 2 9"),
+        (f"it's {SPOKEN_CARD} and", SPOKEN_CARD),
+        ("and the code is four eight two nine one three ok", "four eight two nine one three"),
+        ("the pin is double four seven one", "double four seven one"),
+        ("digits on the back are seven three one", "seven three one"),
+        ("ssn 123-45-6789", "123-45-6789"),
+    ],
+)
+def test_secrets_are_masked(text: str, gone: str) -> None:
+    masked = mask_pii(text)
+    assert gone not in masked, masked
+    assert "[" in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i have four kids and one dog", "order 12345 ships on the 3rd", "room two one five"],
+)
+def test_ordinary_numbers_stay(text: str) -> None:
+    assert mask_pii(text) == text
+
+
+@given(st.text(max_size=300))
+def test_masking_never_fails_and_is_stable(text: str) -> None:
+    once = mask_pii(text)
+    assert mask_pii(once) == once
+
+
+def _transcript() -> Event:
+    turns = (
+        Turn(Role.AGENT, "for security please read me the full card number and the code we texted"),
+        Turn(
+            Role.CUSTOMER, f"okay it's {SPOKEN_CARD} and the code is four eight two nine one three"
+        ),
+        Turn(
+            Role.AGENT,
+            f"so that's {SPOKEN_CARD}, card 4111 1111 1111 1111, "
+            "and the verification code 482913, thank you, and your pin please",
+        ),
+    )
+    return Event("pci-1", Channel.VOICE, TranscriptContent(turns), tenant=None)
+
+
+def test_nothing_stored_holds_a_card_or_code(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    ruleset = load_ruleset()
+    decider = Decider(
+        store,
+        ruleset=ruleset,
+        engine=Engine(ruleset, load_document()),
+        settings=Settings(home=tmp_path / "home"),
+    )
+    sms = Event(
+        "pci-2",
+        Channel.SMS,
+        MessageContent("Card 4111 1111 1111 1111 locked. Reply with your PIN and the code 482913"),
+    )
+    for event in (_transcript(), sms):
+        decision = decider.decide(event)
+        assert decision.verdict is not None and decision.verdict.signals
+    with store.read() as s:
+        rows = list(s.execute(select(VerdictRecord)).scalars())
+        items = list(s.execute(select(CaseItem)).scalars())
+    blob = json.dumps([[r.signals, r.explanation] for r in rows] + [i.body for i in items])
+    assert len(rows) == 2
+    for secret in ("4111 1111", "1111 1111 1111", "482913", "four one one one", "four eight two"):
+        assert secret not in blob, secret
+    assert not re.search(r"\d{6,}", blob.replace("sha256", ""))
+    store.dispose()
