@@ -18,6 +18,7 @@ from aupguard.errors import AupguardError
 from aupguard.store.models import Action, Case, CaseItem, VerdictRecord
 from aupguard.store.models.cases import OPEN_STATES
 from aupguard.web.guard import CsrfField, Reviewer, check_csrf, require_role
+from aupguard.web.routes_appeals import appeals_with_actions
 from aupguard.web.templating import templates
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -88,6 +89,7 @@ def case_page(
                 select(Case).where(Case.tenant_id == case.tenant_id).order_by(Case.id.desc())
             ).scalars()
         )
+        appeals = appeals_with_actions(s, case.tenant_id)
     cache = StatusCache(svc.store)
     cache.refresh()
     return templates.TemplateResponse(
@@ -100,6 +102,7 @@ def case_page(
             "verdicts": verdicts,
             "actions": actions,
             "history": history,
+            "appeals": appeals,
             "status": cache.check(case.tenant_id, "*"),
             "clause": svc.decider.engine.document.by_id.get(case.clause),
             "revealed": revealed,
