@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aupguard.api.deps import Services, services
+from aupguard.api.schemas import PathId
 from aupguard.enforce.appeals import decide_appeal
 from aupguard.store.models import Action, Appeal
 from aupguard.web.guard import CsrfField, Reviewer, check_csrf, require_role
@@ -43,7 +44,7 @@ def appeals(request: Request, who: Reviewer, svc: Svc, state: str = "open") -> R
 
 @router.post("/appeals/{appeal_id}/decision")
 def decide(
-    appeal_id: int,
+    appeal_id: PathId,
     who: Reviewer,
     svc: Svc,
     csrf: CsrfField,

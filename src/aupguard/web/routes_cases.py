@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from aupguard.api.deps import Services, services
+from aupguard.api.schemas import Id, PathId
 from aupguard.audit.chain import append as audit
 from aupguard.enforce.actions import ActionRequest, approve, take
 from aupguard.enforce.cases import add_item, set_state
@@ -60,7 +61,7 @@ def queue(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, case_id: int, who: Reviewer, svc: Svc, revealed: str = ""
+    request: Request, case_id: PathId, who: Reviewer, svc: Svc, revealed: str = ""
 ) -> Response:
     with svc.store.read() as s:
         case = s.get(Case, case_id)
@@ -112,7 +113,7 @@ def case_page(
 
 @router.post("/cases/{case_id}/act")
 def act(
-    case_id: int,
+    case_id: PathId,
     who: Reviewer,
     svc: Svc,
     csrf: CsrfField,
@@ -157,7 +158,7 @@ def act(
 
 
 @router.post("/actions/{action_id}/approve")
-def approve_action(action_id: int, who: Reviewer, svc: Svc, csrf: CsrfField) -> Response:
+def approve_action(action_id: PathId, who: Reviewer, svc: Svc, csrf: CsrfField) -> Response:
     check_csrf(who, csrf)
     require_role(who, "reviewer")
     with svc.store.write() as s:
@@ -169,7 +170,7 @@ def approve_action(action_id: int, who: Reviewer, svc: Svc, csrf: CsrfField) -> 
 
 @router.post("/cases/{case_id}/state")
 def change_state(
-    case_id: int,
+    case_id: PathId,
     who: Reviewer,
     svc: Svc,
     csrf: CsrfField,
@@ -187,7 +188,7 @@ def change_state(
 
 @router.post("/cases/{case_id}/note")
 def note(
-    case_id: int,
+    case_id: PathId,
     who: Reviewer,
     svc: Svc,
     csrf: CsrfField,
@@ -214,7 +215,7 @@ def note(
 
 @router.post("/cases/{case_id}/reveal/{verdict_id}")
 def reveal(
-    request: Request, case_id: int, verdict_id: int, who: Reviewer, svc: Svc, csrf: CsrfField
+    request: Request, case_id: PathId, verdict_id: PathId, who: Reviewer, svc: Svc, csrf: CsrfField
 ) -> Response:
     """Show an original message: only for reviewers and admins, and every reveal is audited."""
     check_csrf(who, csrf)
@@ -250,7 +251,7 @@ def bulk(
     csrf: CsrfField,
     kind: Annotated[str, Form()],
     reason: Annotated[str, Form(min_length=3)],
-    case_ids: Annotated[list[int], Form()],
+    case_ids: Annotated[list[Id], Form()],
 ) -> Response:
     """Bulk actions wait for a second person, like terminations."""
     check_csrf(who, csrf)
