@@ -138,3 +138,12 @@ def test_bare_files_become_file_events(tmp_path: Path) -> None:
 def test_missing_path_is_an_error() -> None:
     (err,) = list(expand_paths([Path("/nonexistent/x.eml")]))
     assert isinstance(err, InputError) and "no such file" in err.reason
+
+
+@pytest.mark.parametrize("bad", ["0", "\u0080abc", "abc"])
+def test_bad_raw_base64_is_an_input_error(bad: str) -> None:
+    """Found by schemathesis through /v1/decide/batch: it used to escape as a ValueError."""
+    from aupguard.events.jsonevent import event_from_json
+
+    with pytest.raises(InputError, match="raw_base64"):
+        event_from_json({"channel": "email", "raw_base64": bad})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -19,6 +22,16 @@ PRIVATE = [
     "/console/ruleset",
     "/console/dashboard",
 ]
+
+
+def endpoints(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of every endpoint: recent FastAPI keeps included routers whole."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            inner = prefix + getattr(getattr(route, "include_context", None), "prefix", "")
+            yield from endpoints(route.original_router.routes, inner)
+        elif getattr(route, "methods", None):
+            yield prefix + route.path, set(route.methods)
 
 
 def seed_case(site: Site) -> None:
@@ -38,14 +51,12 @@ def test_only_public_pages_without_login(site: Site) -> None:
     for path in PRIVATE:
         r = c.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login", path
-    for route in site.app.routes:  # type: ignore[attr-defined]
-        path = getattr(route, "path", "")
-        if (
-            path.startswith(("/console", "/v1/cases", "/v1/tenants", "/v1/audit"))
-            and "{" not in path
-        ):
-            r = c.get(path, follow_redirects=False)
-            assert r.status_code in (303, 401, 405), path
+    listed = [p for p, _ in endpoints(site.app.routes) if "{" not in p]  # type: ignore[attr-defined]
+    private = [p for p in listed if p.startswith(("/console", "/v1/cases", "/v1/tenants"))]
+    assert len(private) >= 8, listed  # the walk must see the included routers
+    for path in private:
+        r = c.get(path, follow_redirects=False)
+        assert r.status_code in (303, 401, 405), path
 
 
 def test_viewer_cannot_act_reviewer_can(site: Site) -> None:
@@ -111,3 +122,47 @@ def test_tenant_link_signed_and_expiring(site: Site, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(time, "time", real)
     r = c.post(f"/t/{token}/appeal", data={"action_id": 1, "statement": "please"})
     assert r.status_code == 403 and "CSRF" in r.text
+
+
+# Reachable by anyone: the public pages, health, metrics and the API's description.
+OPEN = {
+    "/",
+    "/aup/history",
+    "/login",
+    "/healthz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/v1/aup",
+    "/v1/aup/versions",
+}
+
+
+# A well-formed form for every page's POST: what refuses it must be the missing access.
+FORM = {"version": "1.0", "action_id": "1", "statement": "please", "csrf": "forged"}
+
+
+def test_every_route_needs_a_session_a_key_or_a_signed_link(site: Site) -> None:
+    """Every route and method the app has, called by a stranger (no cookie, key or valid
+    link), so a route added later cannot be left open by mistake."""
+    seed_case(site)
+    c = site.client()
+    checked = 0
+    for path, methods in endpoints(site.app.routes):  # type: ignore[attr-defined]
+        if path in OPEN:
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for method in sorted(methods - {"HEAD"}):
+            form = FORM if method == "POST" and not path.startswith("/v1/") else None
+            r = c.request(method, url, data=form, follow_redirects=False)
+            if path.startswith("/v1/"):
+                assert r.status_code == 401, (method, path, r.status_code)
+            elif path.startswith("/t/"):
+                assert r.status_code == 403 and "invalid" in r.text, (method, path)
+            else:
+                assert r.status_code == 303, (method, path, r.status_code)
+                assert r.headers["location"] == "/login", (method, path)
+            checked += 1
+    assert checked > 40

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -48,4 +50,12 @@ def create_app(
 
         mount(app)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:  # generate() caches the document; edit it once
+            problems.document(generate())
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

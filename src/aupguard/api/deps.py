@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from aupguard.api.security import Caller, forbidden, key_from, lookup, unauthorized
 from aupguard.decide import Decider
@@ -26,10 +27,20 @@ def services(request: Request) -> Services:
     return svc
 
 
+# Declared so the OpenAPI document says how to authenticate; `key_from` reads the key.
+BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer agk_...`")
+HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (alternative)")
+
+
 def require(scope: str) -> Callable[..., Caller]:
     """A dependency that admits keys with `scope` (or admin)."""
 
-    def check(request: Request, svc: Annotated[Services, Depends(services)]) -> Caller:
+    def check(
+        request: Request,
+        svc: Annotated[Services, Depends(services)],
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+        _header: Annotated[str | None, Depends(HEADER)],
+    ) -> Caller:
         key = key_from(request)
         if not key:
             raise unauthorized()

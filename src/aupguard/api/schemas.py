@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+# Ids stay within JSON's exact integers (2**53 - 1, what JavaScript and float-based JSON
+# parsers keep exactly); beyond 2**63 - 1 the database driver overflows (a server error).
+MAX_ID = 2**53 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class Out(BaseModel):
@@ -150,12 +157,12 @@ class ActionIn(BaseModel):
     target: str = Field(default="*", max_length=320)
     restriction: Literal["throttle", "defer", "block"] | None = None
     clause: str | None = Field(default=None, max_length=40)
-    case_id: int | None = None
+    case_id: Id | None = None
 
 
 class AppealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action_id: int
+    action_id: Id
     tenant_id: str = Field(min_length=1, max_length=64)
     statement: str = Field(min_length=1, max_length=5000)
 

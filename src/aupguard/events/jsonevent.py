@@ -105,7 +105,10 @@ def _content(ev: EventIn, when: datetime) -> Content:
     ch = ev.channel
     if ch is Channel.EMAIL:
         if ev.raw_base64:
-            raw = base64.b64decode(ev.raw_base64, validate=False)
+            try:
+                raw = base64.b64decode(ev.raw_base64, validate=False)
+            except ValueError:  # binascii.Error, and non-ASCII text
+                raise EventSchemaError("field 'raw_base64' is not valid base64") from None
         elif ev.raw is not None:
             raw = ev.raw.encode("utf-8", "surrogateescape")
         else:

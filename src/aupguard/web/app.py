@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from aupguard.web import (
     routes_admin,
+    routes_appeals,
     routes_auth,
     routes_cases,
     routes_evidence,
@@ -29,6 +30,7 @@ def mount(app: FastAPI) -> None:
         routes_auth,
         routes_cases,
         routes_evidence,
+        routes_appeals,
         routes_admin,
         routes_tenant,
     ):

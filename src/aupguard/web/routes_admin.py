@@ -134,7 +134,9 @@ def dashboard(request: Request, who: Reviewer, svc: Svc, days: int = 30) -> Resp
         actions = Counter(
             (a.kind, a.created_at.date().isoformat())
             for a in s.execute(
-                select(Action).where(Action.created_at >= since, Action.state == "effective")
+                select(Action).where(  # an overturned action was still taken
+                    Action.created_at >= since, Action.state.in_(("effective", "overturned"))
+                )
             ).scalars()
         )
         by_clause, by_detector = overturn_rates(s)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from aupguard.api.deps import Services, services
+from aupguard.api.schemas import Id, PathId
 from aupguard.audit.chain import append as audit
 from aupguard.enforce.actions import ActionRequest, approve, take
 from aupguard.enforce.cases import add_item, set_state
@@ -19,6 +20,7 @@ from aupguard.errors import AupguardError
 from aupguard.store.models import Action, Case, CaseItem, VerdictRecord
 from aupguard.store.models.cases import OPEN_STATES
 from aupguard.web.guard import CsrfField, Reviewer, check_csrf, require_role
+from aupguard.web.routes_appeals import appeals_with_actions
 from aupguard.web.templating import templates
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -60,7 +62,7 @@ def queue(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, case_id: int, who: Reviewer, svc: Svc, revealed: str = ""
+    request: Request, case_id: PathId, who: Reviewer, svc: Svc, revealed: str = ""
 ) -> Response:
     with svc.store.read() as s:
         case = s.get(Case, case_id)
@@ -92,6 +94,7 @@ def case_page(
         held = [
             (e.id, e.part, e.media_type, e.sha256, e.legal_hold) for e in evidence_of(s, case_id)
         ]
+        appeals = appeals_with_actions(s, case.tenant_id)
     cache = StatusCache(svc.store)
     cache.refresh()
     return templates.TemplateResponse(
@@ -104,6 +107,7 @@ def case_page(
             "verdicts": verdicts,
             "actions": actions,
             "history": history,
+            "appeals": appeals,
             "status": cache.check(case.tenant_id, "*"),
             "clause": svc.decider.engine.document.by_id.get(case.clause),
             "revealed": revealed,
@@ -114,7 +118,7 @@ def case_page(
 
 @router.post("/cases/{case_id}/act")
 def act(
-    case_id: int,
+    case_id: PathId,
     who: Reviewer,
     svc: Svc,
     csrf: CsrfField,
@@ -159,7 +163,7 @@ def act(
 
 
 @router.post("/actions/{action_id}/approve")
-def approve_action(action_id: int, who: Reviewer, svc: Svc, csrf: CsrfField) -> Response:
+def approve_action(action_id: PathId, who: Reviewer, svc: Svc, csrf: CsrfField) -> Response:
     check_csrf(who, csrf)
     require_role(who, "reviewer")
     with svc.store.write() as s:
@@ -178,7 +182,7 @@ def approve_action(action_id: int, who: Reviewer, svc: Svc, csrf: CsrfField) -> 
 
 @router.post("/cases/{case_id}/state")
 def change_state(
-    case_id: int,
+    case_id: PathId,
     who: Reviewer,
     svc: Svc,
     csrf: CsrfField,
@@ -196,7 +200,7 @@ def change_state(
 
 @router.post("/cases/{case_id}/note")
 def note(
-    case_id: int,
+    case_id: PathId,
     who: Reviewer,
     svc: Svc,
     csrf: CsrfField,
@@ -223,7 +227,7 @@ def note(
 
 @router.post("/cases/{case_id}/reveal/{verdict_id}")
 def reveal(
-    request: Request, case_id: int, verdict_id: int, who: Reviewer, svc: Svc, csrf: CsrfField
+    request: Request, case_id: PathId, verdict_id: PathId, who: Reviewer, svc: Svc, csrf: CsrfField
 ) -> Response:
     """Show an original message: only for reviewers and admins, and every reveal is audited."""
     check_csrf(who, csrf)
@@ -263,7 +267,7 @@ def bulk(
     csrf: CsrfField,
     kind: Annotated[str, Form()],
     reason: Annotated[str, Form(min_length=3)],
-    case_ids: Annotated[list[int], Form()],
+    case_ids: Annotated[list[Id], Form()],
 ) -> Response:
     """Bulk actions wait for a second person, like terminations."""
     check_csrf(who, csrf)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from aupguard.api.deps import Services, services
+from aupguard.api.schemas import MAX_ID
 from aupguard.aup.versions import accept, in_force, published
 from aupguard.enforce.appeals import file_appeal
 from aupguard.enforce.status import StatusCache
@@ -106,7 +107,7 @@ def accept_aup(
 def appeal(
     token: str,
     svc: Svc,
-    action_id: Annotated[int, Form()],
+    action_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     statement: Annotated[str, Form(min_length=3, max_length=5000)],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy import select
 
 from aupguard.api.deps import Services, require, services
-from aupguard.api.schemas import AppealDecisionIn, AppealIn, AppealOut
+from aupguard.api.problems import responses
+from aupguard.api.schemas import AppealDecisionIn, AppealIn, AppealOut, PathId
 from aupguard.api.security import Caller
 from aupguard.enforce.appeals import decide_appeal, file_appeal
 from aupguard.store.models import Appeal
 
-router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
+router = APIRouter(prefix="/v1/appeals", tags=["appeals"], responses=responses(404, 409))
 Svc = Annotated[Services, Depends(services)]
 
 
@@ -39,7 +40,7 @@ def file(
 
 @router.post("/{appeal_id}/decision", response_model=AppealOut, summary="Uphold or overturn")
 def decide(
-    appeal_id: int,
+    appeal_id: PathId,
     body: AppealDecisionIn,
     caller: Annotated[Caller, Depends(require("admin"))],
     svc: Svc,

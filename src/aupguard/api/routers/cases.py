@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from aupguard.api.deps import Services, require, services
+from aupguard.api.problems import responses
 from aupguard.api.schemas import (
+    MAX_ID,
     ActionIn,
     ActionOut,
     CaseDetail,
@@ -17,6 +19,7 @@ from aupguard.api.schemas import (
     ItemOut,
     NoteIn,
     Page,
+    PathId,
     StateIn,
 )
 from aupguard.api.security import Caller
@@ -26,7 +29,7 @@ from aupguard.errors import NotFound
 from aupguard.store.models import Action, Case, CaseItem
 from aupguard.store.models.cases import OPEN_STATES
 
-router = APIRouter(prefix="/v1", tags=["cases"])
+router = APIRouter(prefix="/v1", tags=["cases"], responses=responses(404, 409))
 Admin = Annotated[Caller, Depends(require("admin"))]
 Svc = Annotated[Services, Depends(services)]
 
@@ -41,7 +44,7 @@ def list_cases(
     tenant: Annotated[str | None, Query(max_length=64)] = None,
     clause: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Page:
     q = select(Case).order_by(Case.severity.desc(), Case.due_at, Case.id)
     if state == "open":
@@ -74,12 +77,12 @@ def _case(svc: Services, case_id: int) -> CaseDetail:
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, summary="One case with its story")
-def get_case(case_id: int, caller: Admin, svc: Svc) -> CaseDetail:
+def get_case(case_id: PathId, caller: Admin, svc: Svc) -> CaseDetail:
     return _case(svc, case_id)
 
 
 @router.post("/cases/{case_id}/notes", response_model=CaseDetail, summary="Add a note")
-def note(case_id: int, body: NoteIn, caller: Admin, svc: Svc) -> CaseDetail:
+def note(case_id: PathId, body: NoteIn, caller: Admin, svc: Svc) -> CaseDetail:
     now = datetime.now(UTC)
     with svc.store.write() as s:
         case = s.get(Case, case_id)
@@ -90,7 +93,7 @@ def note(case_id: int, body: NoteIn, caller: Admin, svc: Svc) -> CaseDetail:
 
 
 @router.post("/cases/{case_id}/state", response_model=CaseDetail, summary="Change state")
-def change_state(case_id: int, body: StateIn, caller: Admin, svc: Svc) -> CaseDetail:
+def change_state(case_id: PathId, body: StateIn, caller: Admin, svc: Svc) -> CaseDetail:
     with svc.store.write() as s:
         set_state(s, case_id, body.state, actor=caller.actor, now=datetime.now(UTC), note=body.note)
     return _case(svc, case_id)
@@ -136,7 +139,7 @@ def act(body: ActionIn, caller: Admin, svc: Svc) -> ActionOut:
 @router.post(
     "/actions/{action_id}/approve", response_model=ActionOut, summary="Second-person approval"
 )
-def approve_action(action_id: int, caller: Admin, svc: Svc) -> ActionOut:
+def approve_action(action_id: PathId, caller: Admin, svc: Svc) -> ActionOut:
     with svc.store.write() as s:
         out = ActionOut.model_validate(
             approve(

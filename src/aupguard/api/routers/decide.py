@@ -79,7 +79,9 @@ def decide_batch(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                "message/rfc822": {"schema": {"type": "string", "format": "binary", "minLength": 1}}
+            },
         }
     },
 )

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from aupguard.api.deps import Services, require, services
 from aupguard.api.metrics import exposition
-from aupguard.api.schemas import AuditOut
+from aupguard.api.schemas import MAX_ID, AuditOut
 from aupguard.api.security import Caller
 from aupguard.store.models import AuditEntry
 
@@ -33,7 +33,7 @@ def metrics() -> Response:
 def audit(
     caller: Annotated[Caller, Depends(require("admin"))],
     svc: Svc,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditOut]:
     with svc.store.read() as s:

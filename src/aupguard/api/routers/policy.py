@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy import select
 
 from aupguard.api.deps import Services, require, services
+from aupguard.api.problems import responses
 from aupguard.api.schemas import (
     AcceptanceOut,
     AupDocumentOut,
@@ -35,7 +36,7 @@ from aupguard.errors import NotFound
 from aupguard.rules.model import Ruleset
 from aupguard.store.models import RulesetVersion
 
-router = APIRouter(prefix="/v1", tags=["policy"])
+router = APIRouter(prefix="/v1", tags=["policy"], responses=responses(404, 409))
 Svc = Annotated[Services, Depends(services)]
 Admin = Annotated[Caller, Depends(require("admin"))]
 

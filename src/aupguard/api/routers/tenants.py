@@ -8,14 +8,23 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from aupguard.api.deps import Services, require, services
-from aupguard.api.schemas import IdentityIn, IdentityOut, Page, TenantIn, TenantOut, VerifyIn
+from aupguard.api.problems import responses
+from aupguard.api.schemas import (
+    IdentityIn,
+    IdentityOut,
+    Page,
+    PathId,
+    TenantIn,
+    TenantOut,
+    VerifyIn,
+)
 from aupguard.api.security import Caller
 from aupguard.enforce.dnsproof import dns_txt_lookup
 from aupguard.enforce.identities import IdentityKind
 from aupguard.enforce.tenants import Proof, add_identity, create_tenant, get_tenant, verify_identity
 from aupguard.store.models import IdentityRow, Tenant
 
-router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
+router = APIRouter(prefix="/v1/tenants", tags=["tenants"], responses=responses(404, 409))
 Admin = Annotated[Caller, Depends(require("admin"))]
 Svc = Annotated[Services, Depends(services)]
 
@@ -94,7 +103,7 @@ def add(tenant_id: str, body: IdentityIn, caller: Admin, svc: Svc) -> IdentityOu
     summary="Verify an identity: DNS TXT for domains, a record for the rest",
 )
 def verify(
-    tenant_id: str, identity_id: int, body: VerifyIn, caller: Admin, svc: Svc
+    tenant_id: str, identity_id: PathId, body: VerifyIn, caller: Admin, svc: Svc
 ) -> IdentityOut:
     proof = Proof(
         txt_lookup=dns_txt_lookup(), token_key=svc.settings.secret("token"), record=body.record
