@@ -26,6 +26,7 @@ from aupguard.reports import reporters
 from aupguard.reports.authenticate import Enrollment, Route
 from aupguard.reports.caps import CountingCaps
 from aupguard.reports.casefile import file_in_case
+from aupguard.reports.enrollment import load_enrollment
 from aupguard.reports.escalate import Policy, count, escalate
 from aupguard.reports.intake import Channel, Receipt, RejectedInput
 from aupguard.reports.model import Report
@@ -161,3 +162,23 @@ def _apply(row: ReportRow, resolution: Resolution) -> None:
             if resolution.ambiguous
             else "not resolved through a message we sent"
         )
+
+
+def sink_for(
+    store: Store,
+    ruleset: Ruleset,
+    document: AupDocument,
+    settings: Settings,
+    channel: Channel = "mailbox",
+    directory: Callable[[], IdentitySnapshot | None] | None = None,
+) -> StoreSink:
+    """A sink with the enrollment from the settings (docs/reports.md, "Enrollment")."""
+    return StoreSink(
+        store,
+        ruleset,
+        document,
+        settings,
+        enrollment=load_enrollment(settings),
+        channel=channel,
+        directory=directory,
+    )
