@@ -8,7 +8,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from aupguard.web import routes_admin, routes_auth, routes_cases, routes_public, routes_tenant
+from aupguard.web import (
+    routes_admin,
+    routes_auth,
+    routes_cases,
+    routes_public,
+    routes_report,
+    routes_tenant,
+    routes_triage,
+)
 from aupguard.web.guard import LoginRequired
 from aupguard.web.templating import templates
 
@@ -17,7 +25,15 @@ def mount(app: FastAPI) -> None:
     app.mount(
         "/static", StaticFiles(directory=str(files("aupguard.web") / "static")), name="static"
     )
-    for module in (routes_public, routes_auth, routes_cases, routes_admin, routes_tenant):
+    for module in (
+        routes_public,
+        routes_report,
+        routes_auth,
+        routes_cases,
+        routes_triage,
+        routes_admin,
+        routes_tenant,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
