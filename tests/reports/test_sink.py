@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import smtplib
 import time
+from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from aupguard.reports.listener import MailboxHandler, start_listener
 from aupguard.store.models import Case, OutboxMessage, ReporterRow, ReportRow, Strike
+from tests.conftest import corpus
 from tests.reports.desk import AUTH, as_sent, desk, mail, send
 from tests.reports.helpers import arf_message, free_port, signed
 
@@ -121,3 +124,22 @@ def test_smtp_report_shows_up_in_the_case_or_triage_within_a_second(
     finally:
         controller.stop()
     assert k.items() == 1
+
+
+@pytest.mark.corpora
+def test_every_corpus_report_is_stored(db_url: str, tmp_path: Path) -> None:
+    """Real reports of every kind reach the store: accepted, duplicate or rejected, none lost."""
+    k = desk(db_url, tmp_path)
+    files = [
+        *sorted(corpus("arf-sisimai").glob("*.eml")),
+        *sorted((corpus("dmarc-reports-parsedmarc") / "failure").glob("*.eml")),
+        *sorted((corpus("xarf-v4-spec-samples") / "samples").rglob("*.json")),
+        *sorted((corpus("xarf-abusix-samples") / "samples" / "positive").rglob("*.json"))[::4],
+        *sorted((corpus("xarf-abusix-samples") / "samples" / "negative").rglob("*.json"))[::8],
+    ]
+    statuses = Counter(k.take(f.read_bytes(), authenticated=False).status for f in files)
+    with k.decider.store.read() as s:
+        assert s.execute(select(func.count(ReportRow.id))).scalar_one() == len(files)
+        states = Counter(s.execute(select(ReportRow.state)).scalars())
+    assert statuses["accepted"] > 50 and statuses["rejected"] > 20
+    assert set(states) <= {"triage", "rejected", "duplicate"}

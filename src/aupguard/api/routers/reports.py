@@ -75,6 +75,8 @@ async def file_report(request: Request, caller: Reporter, svc: Svc) -> JSONRespo
             receipt = await run_in_threadpool(take_submission, body, ctx, sink, "api")
         else:  # X-ARF, or not a JSON object: the X-ARF parser says what is wrong
             receipt = await run_in_threadpool(take_in, data, ctx, sink, "api")
+    if receipt.status == "accepted":
+        svc.decider.status.refresh()  # an authenticated report may have stepped the ladder
     return _answer(svc, receipt)
 
 

@@ -6,11 +6,36 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from aupguard.store.models.base import Base
 
 REPORT_STATES = ("triage", "resolved", "rejected", "duplicate", "voided")
+_TEXT_COLUMNS = (
+    "filed_by",
+    "reporter_address",
+    "reporter_name",
+    "reporter_org",
+    "source_ip",
+    "source_network",
+    "mapping_key",
+    "report_id",
+    "summary",
+    "tenant_copy",
+    "dkim_domain",
+    "provider",
+    "identity",
+    "count_note",
+    "rejection_field",
+    "rejection_reason",
+    "decided_by",
+    "note",
+)
+
+
+def _fit(row: Base, key: str, value: str | None) -> str | None:
+    length = getattr(row.__table__.c[key].type, "length", None)  # type: ignore[attr-defined]
+    return value[:length] if value is not None and length else value
 
 
 class ReportRow(Base):
@@ -86,6 +111,11 @@ class ReportRow(Base):
     note: Mapped[str | None] = mapped_column(String(2000))
     updated_at: Mapped[datetime]
 
+    # Reports are untrusted: a long value is cut to its column, never a failed write.
+    @validates(*_TEXT_COLUMNS)
+    def _cut(self, key: str, value: str | None) -> str | None:
+        return _fit(self, key, value)
+
 
 class ReporterRow(Base):
     """Who sends reports, by provider, address or network, with what became of them."""
@@ -102,6 +132,10 @@ class ReporterRow(Base):
     rejected: Mapped[int] = mapped_column(default=0)
     muted: Mapped[bool] = mapped_column(default=False)  # new reports are voided on arrival
     muted_by: Mapped[str | None] = mapped_column(String(100))
+
+    @validates("key", "muted_by")
+    def _cut(self, key: str, value: str | None) -> str | None:
+        return _fit(self, key, value)
 
     @property
     def reputation(self) -> float:
