@@ -12,6 +12,7 @@ from email.parser import Parser
 from email.policy import compat32
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aupguard.aup.model import AupDocument
@@ -60,6 +61,8 @@ def file_in_case(
 ) -> Case:
     """Attach the report to the open case for (tenant, clause) once, and tell the tenant."""
     assert row.tenant_id is not None
+    # The tenant row first, as decisions lock it: the same order everywhere, no deadlock.
+    session.execute(select(Tenant).where(Tenant.id == row.tenant_id).with_for_update()).scalar()
     clause = document.by_id.get(clause_id)
     case = open_case(session, row.tenant_id, clause_id, clause.severity if clause else 2, now)
     row.case_id = case.id

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,14 +41,16 @@ def key_for_source(source_ip: str | None, filed_by: str | None) -> str:
 def seen(session: Session, key: str, now: datetime) -> ReporterRow:
     """The reporter with this key (created on first sight), its report count raised."""
     key = key[:400]
-    row = session.execute(select(ReporterRow).where(ReporterRow.key == key)).scalar()
+    # Locked for the transaction: concurrent reports from one reporter count one by one.
+    query = select(ReporterRow).where(ReporterRow.key == key).with_for_update()
+    row = session.execute(query).scalar()
     if row is None:
         row = ReporterRow(key=key, first_seen=now, last_seen=now, reports=0)
         try:
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:  # another process saw it first
-            found = session.execute(select(ReporterRow).where(ReporterRow.key == key)).scalar()
+            found = session.execute(query).scalar()
             assert found is not None
             row = found
     row.reports += 1
@@ -59,12 +62,16 @@ def moved(session: Session, reporter_id: int | None, old: str | None, new: str) 
     """Keep the reporter's counters in step with a report's change of state."""
     if reporter_id is None or old == new:
         return
-    row = session.get(ReporterRow, reporter_id)
-    if row is None:
-        return
+    # SQL increments, not read-modify-write: two transactions never lose a count.
+    changes: dict[str, Any] = {}
     if old in _COUNTER:
-        name = _COUNTER[old]
-        setattr(row, name, max(0, getattr(row, name) - 1))
+        changes[_COUNTER[old]] = getattr(ReporterRow, _COUNTER[old]) - 1
     if new in _COUNTER:
-        name = _COUNTER[new]
-        setattr(row, name, getattr(row, name) + 1)
+        changes[_COUNTER[new]] = getattr(ReporterRow, _COUNTER[new]) + 1
+    if changes:
+        session.execute(
+            update(ReporterRow)
+            .where(ReporterRow.id == reporter_id)
+            .values(changes)
+            .execution_options(synchronize_session="fetch")
+        )
