@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import socket
 from datetime import UTC, datetime
 from functools import cache
 
+import dkim
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from aupguard.reports.authenticate import Enrollment, Provider
 from aupguard.reports.model import IntakeContext
 from aupguard.rules.load import load_ruleset
 
@@ -52,3 +59,44 @@ def arf_message(
         f"--b1\nContent-Type: message/feedback-report\n\n{feedback}\n"
         f"--b1\nContent-Type: message/rfc822\n\n{original}\n--b1--\n"
     ).encode()
+
+
+ENROLLED = Enrollment(providers=[Provider(name="ISP FBL", dkim_domains=["isp.example"])])
+
+
+@cache
+def _key() -> tuple[bytes, bytes]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+
+def signed(raw: bytes, domain: str = "isp.example") -> bytes:
+    signature = dkim.sign(
+        raw,
+        selector=b"fbl",
+        domain=domain.encode(),
+        privkey=_key()[0],
+        include_headers=[b"from", b"to", b"subject", b"message-id"],
+    )
+    return signature + raw
+
+
+def dns(name: str) -> bytes | None:
+    """An offline resolver: the key is published for isp.example and elsewhere.example."""
+    records = {f"fbl._domainkey.{d}": _key()[1] for d in ("isp.example", "elsewhere.example")}
+    return records.get(name)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port

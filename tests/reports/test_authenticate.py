@@ -2,51 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-from functools import cache
-
-import dkim
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from aupguard.reports.authenticate import Enrollment, Provider, Route, authenticate, route
 from aupguard.reports.caps import CapCounts, CountingCaps, may_count
 from aupguard.reports.mailbox import parse_report
 from aupguard.reports.model import ReportAuth
-from tests.reports.helpers import arf_message, context
-
-ENROLLED = Enrollment(providers=[Provider(name="ISP FBL", dkim_domains=["isp.example"])])
-
-
-@cache
-def _key() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
-
-
-def signed(raw: bytes, domain: str = "isp.example") -> bytes:
-    signature = dkim.sign(
-        raw,
-        selector=b"fbl",
-        domain=domain.encode(),
-        privkey=_key()[0],
-        include_headers=[b"from", b"to", b"subject", b"message-id"],
-    )
-    return signature + raw
-
-
-def dns(name: str) -> bytes | None:
-    """An offline resolver: the key is published for isp.example and elsewhere.example."""
-    records = {f"fbl._domainkey.{d}": _key()[1] for d in ("isp.example", "elsewhere.example")}
-    return records.get(name)
+from tests.reports.helpers import ENROLLED, arf_message, context, dns, signed
 
 
 def test_enrolled_aligned_report_counts_toward_escalation() -> None:

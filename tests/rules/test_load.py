@@ -37,6 +37,8 @@ def test_shipped_ruleset_matches_document_and_hashes_stably() -> None:
         "bad-signal",
         "duplicate-key",
         "yaml-syntax",
+        "report-threshold-clause",
+        "report-threshold-every",
     ],
 )
 def test_ruleset_errors_name_the_line(name: str, golden: Golden) -> None:

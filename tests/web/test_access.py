@@ -13,7 +13,15 @@ from aupguard.detectors.eicar import EICAR
 from aupguard.tenantlinks import tenant_link, tenant_of
 from tests.web.conftest import Site
 
-PUBLIC = ["/", "/aup/history", "/login", "/healthz", "/openapi.json", "/static/console.css"]
+PUBLIC = [
+    "/",
+    "/aup/history",
+    "/report",
+    "/login",
+    "/healthz",
+    "/openapi.json",
+    "/static/console.css",
+]
 PRIVATE = [
     "/console",
     "/console/cases/1",
@@ -137,6 +145,7 @@ OPEN = {
     "/redoc",
     "/v1/aup",
     "/v1/aup/versions",
+    "/report",  # the public report-a-violation form (anyone can report)
 }
 
 

@@ -10,7 +10,16 @@ from fastapi.routing import APIRoute
 from aupguard.api import problems
 from aupguard.api.deps import Services
 from aupguard.api.limits import BodyLimit
-from aupguard.api.routers import appeals, cases, decide, health, policy, status, tenants
+from aupguard.api.routers import (
+    appeals,
+    cases,
+    decide,
+    health,
+    policy,
+    reports,
+    status,
+    tenants,
+)
 from aupguard.decide import Decider
 from aupguard.settings import Settings
 from aupguard.store.db import Store
@@ -43,7 +52,7 @@ def create_app(
     )
     app.state.services = Services(store=store, settings=settings, decider=decider)
     problems.install(app)
-    for module in (decide, status, tenants, cases, appeals, policy, health):
+    for module in (decide, status, tenants, cases, appeals, reports, policy, health):
         app.include_router(module.router)
     if with_web:
         from aupguard.web.app import mount

@@ -1,9 +1,10 @@
-"""From a verdict to strikes, cases and ladder actions, with the brakes applied."""
+"""From a verdict or a volume of reports to strikes, cases and ladder actions, braked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -69,8 +70,9 @@ def handle(
         if cs.mode is Mode.SHADOW and cs.action >= Level.FLAG:
             _shadow(session, subject, cs, ruleset, document, now, settings, out)
         elif cs.violated:
-            _violation(
-                session, subject, verdict, cs, ruleset, document, now, settings, operator, out
+            violation = violation_of(verdict, cs, subject)
+            apply_violation(
+                session, subject, violation, ruleset, document, now, settings, operator, out
             )
     return out
 
@@ -94,11 +96,44 @@ def _taken(session: Session, case: Case) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _violation(
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One violation of a clause, from a verdict or from a volume of reports: what the case
+    records and whether (and how far) it climbs the ladder."""
+
+    clause: str
+    item: dict[str, Any]  # the case item's body
+    facts: tuple[str, ...]  # for the statement of reasons
+    strike: bool  # False: recorded for review only (a flag on statistical evidence)
+    deterministic: bool
+    detectors: tuple[str, ...] = ()
+    automatic_up_to: str = "terminate"  # stronger ladder steps wait for a person
+
+
+def violation_of(verdict: Verdict, cs: ClauseScore, subject: Subject) -> Violation:
+    """A verdict's violated clause as a Violation."""
+    signals = [n for n, _ in cs.contributors]
+    detectors = sorted(
+        {f"{s.detector}@{s.detector_version}" for s in verdict.signals if s.name in signals}
+    )
+    return Violation(
+        clause=cs.clause,
+        item={"action": cs.action.label, "score": round(cs.score, 4), "signals": signals},
+        facts=(
+            f"Event {subject.event_id} on {subject.channel} violated {cs.clause} "
+            f"(score {cs.score:.2f}; signals: {', '.join(signals)})",
+        ),
+        # a flag on statistical evidence alone is for review, not a strike
+        strike=cs.action >= Level.HOLD or cs.deterministic,
+        deterministic=cs.deterministic,
+        detectors=tuple(detectors),
+    )
+
+
+def apply_violation(
     session: Session,
     subject: Subject,
-    verdict: Verdict,
-    cs: ClauseScore,
+    violation: Violation,
     ruleset: Ruleset,
     document: AupDocument,
     now: datetime,
@@ -106,56 +141,56 @@ def _violation(
     operator: str,
     out: Outcome,
 ) -> None:
-    clause = document.by_id.get(cs.clause)
-    case = open_case(session, subject.tenant_id, cs.clause, clause.severity if clause else 2, now)
+    """Case item, strike (once per subject event id) and the ladder step it calls for."""
+    clause_id = violation.clause
+    clause = document.by_id.get(clause_id)
+    case = open_case(session, subject.tenant_id, clause_id, clause.severity if clause else 2, now)
     out.cases.append(case)
-    signals = [n for n, _ in cs.contributors]
-    add_item(
-        session,
-        case,
-        "violation",
-        subject.event_id,
-        "system",
-        {"action": cs.action.label, "score": round(cs.score, 4), "signals": signals},
-        now,
+    add_item(session, case, "violation", subject.event_id, "system", violation.item, now)
+    legal = sorted(
+        set(ruleset.clauses[clause_id].legal_hold_on) & set(violation.item.get("signals", []))
     )
-    legal = sorted(set(ruleset.clauses[cs.clause].legal_hold_on) & set(signals))
     if legal:
         place_legal_hold(session, case, subject.event_id, legal, now, operator)
-    if not (cs.action >= Level.HOLD or cs.deterministic):
-        return  # a flag on statistical evidence alone is for review, not a strike
-    detectors = sorted(
-        {f"{s.detector}@{s.detector_version}" for s in verdict.signals if s.name in signals}
-    )
+    if not violation.strike:
+        return
     try:
         with session.begin_nested():
             session.add(
                 Strike(
                     tenant_id=subject.tenant_id,
-                    clause=cs.clause,
+                    clause=clause_id,
                     event_id=subject.event_id,
                     case_id=case.id,
-                    deterministic=cs.deterministic,
-                    detectors=detectors,
+                    deterministic=violation.deterministic,
+                    detectors=list(violation.detectors),
                     time=now,
                 )
             )
     except IntegrityError:
         return  # this event's strike exists: a redelivery adds nothing
-    if not cs.deterministic:
+    if not violation.deterministic:
         mark_fast_review(case, now)  # a model alone holds the traffic; a person decides
-    ladder = ruleset.ladder_for(cs.clause)
+    ladder = ruleset.ladder_for(clause_id)
     strikes = _strikes(
-        session, subject.tenant_id, cs.clause, now - timedelta(days=ladder.window_days)
+        session, subject.tenant_id, clause_id, now - timedelta(days=ladder.window_days)
     )
     step = step_for(ladder, strikes)
     if step is None or already_taken(step, _taken(session, case)):
         return
     severe = STRENGTH[step.action] >= STRENGTH["suspend"]
     enough = distinct_violations(session, case) >= ladder.distinct_events_for_suspend
-    if (step.needs_deterministic and not cs.deterministic) or (
-        severe and not (cs.deterministic or enough)
+    capped = STRENGTH[step.action] > STRENGTH.get(violation.automatic_up_to, 4)
+    if (
+        capped
+        or (step.needs_deterministic and not violation.deterministic)
+        or (severe and not (violation.deterministic or enough))
     ):
+        why = (
+            f"this evidence acts automatically only up to {violation.automatic_up_to}"
+            if capped
+            else "automatic action needs deterministic evidence or more distinct events"
+        )
         mark_fast_review(case, now)
         add_item(
             session,
@@ -163,10 +198,7 @@ def _violation(
             "note",
             f"ladder:{step.action}:{strikes}",
             "system",
-            {
-                "note": f"ladder reached {step.action} at {strikes} strikes; automatic action "
-                "needs deterministic evidence or more distinct events: review"
-            },
+            {"note": f"ladder reached {step.action} at {strikes} strikes; {why}: review"},
             now,
         )
         return
@@ -187,7 +219,7 @@ def _violation(
         )
         alert = OperatorAlert(
             brake="automatic actions",
-            clause=cs.clause,
+            clause=clause_id,
             observed=ruleset.brakes.max_auto_actions_per_hour,
             threshold=ruleset.brakes.max_auto_actions_per_hour,
             window="1 hour",
@@ -201,8 +233,7 @@ def _violation(
         )
         mark_fast_review(case, now)
     facts = [
-        f"Event {subject.event_id} on {subject.channel} violated {cs.clause} "
-        f"(score {cs.score:.2f}; signals: {', '.join(signals)})",
+        *violation.facts,
         f"{strikes} strike(s) for this clause in the last {ladder.window_days} days",
     ]
     action = take(
@@ -216,7 +247,7 @@ def _violation(
             scope=step.scope,
             target=subject.target(step.scope),
             restriction=step.restriction if step.action == "restrict" else None,
-            clause=cs.clause,
+            clause=clause_id,
             case=case,
             facts=tuple(facts),
             state=state,

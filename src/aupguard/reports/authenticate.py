@@ -106,6 +106,11 @@ def verify_dkim(raw: bytes, lookup: TxtLookup) -> list[DkimSignature]:
     return results
 
 
+def warm_up() -> None:
+    """Load the public suffix list now (about half a second), not on the first report."""
+    organisational("example.com")
+
+
 def organisational(domain: str) -> str:
     parts = _PSL(domain)
     return parts.top_domain_under_public_suffix or domain

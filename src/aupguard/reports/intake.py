@@ -8,6 +8,7 @@ handed over too, with its digest and reason, so nothing is dropped without a tra
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Literal, Protocol
 
 from aupguard.errors import Rejection
 from aupguard.reports.authenticate import MAIL_KINDS, Enrollment, TxtLookup, authenticate
+from aupguard.reports.form import parse_submission
 from aupguard.reports.mailbox import parse_report
 from aupguard.reports.model import IntakeContext, Report
 
@@ -115,4 +117,19 @@ def take_in(
         and not data.lstrip().startswith(b"{")
     ):
         report = authenticate(report, data, authenticator.enrollment, authenticator.lookup)
+    return sink.accept(report)
+
+
+def take_submission(
+    data: bytes | dict[str, object],
+    ctx: IntakeContext,
+    sink: IntakeSink,
+    kind: Literal["form", "api"] = "form",
+) -> Receipt:
+    """A form or API submission to the sink; its Rejection goes to the sink too."""
+    try:
+        report = parse_submission(data, ctx, kind)
+    except Rejection as exc:
+        raw = data if isinstance(data, bytes) else json.dumps(data, sort_keys=True).encode()
+        return sink.reject(RejectedInput.of(raw, exc, ctx, kind))
     return sink.accept(report)

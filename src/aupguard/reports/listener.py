@@ -19,6 +19,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from aupguard.errors import ConfigError
+from aupguard.reports.authenticate import warm_up
 from aupguard.reports.intake import Authenticator, IntakeSink, take_in
 from aupguard.reports.model import IntakeContext
 
@@ -67,6 +68,8 @@ class MailboxHandler:
         self.limits = limits or MailboxLimits()
         self.authenticator = authenticator
         self.rate = RateLimiter(self.limits.per_source_per_minute, clock)
+        if authenticator is not None:
+            warm_up()
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]

@@ -156,6 +156,19 @@ class Brakes(Strict):
     jump_factor: float = Field(default=5.0, gt=1)  # vs the trailing 24 h hourly mean
 
 
+class ReportThreshold(Strict):
+    """How many authenticated reports about a tenant make one strike (docs/reports.md)."""
+
+    every: int = Field(ge=1, description="counted reports per strike")
+    window_hours: int = Field(default=24, ge=1, le=24 * 90)
+    min_complaint_rate: float | None = Field(
+        default=None, gt=0, le=1, description="and at least this share of the tenant's sends"
+    )
+    automatic_up_to: Literal["warn", "restrict", "suspend", "terminate"] = Field(
+        default="restrict", description="stronger ladder steps wait for a person"
+    )
+
+
 class Defaults(Strict):
     thresholds: Thresholds = Thresholds()
     on_detector_error: Literal["allow", "flag", "hold", "defer"] = "hold"
@@ -171,6 +184,7 @@ class Ruleset(Strict):
     ladders: dict[str, Ladder] = Field(default_factory=dict)  # clause id or "default"
     brakes: Brakes = Brakes()
     report_mapping: dict[str, str] = Field(default_factory=dict)  # report type -> clause
+    report_thresholds: dict[str, ReportThreshold] = Field(default_factory=dict)  # or "default"
 
     @field_validator("report_mapping")
     @classmethod
@@ -187,6 +201,18 @@ class Ruleset(Strict):
                 raise ValueError(
                     f"{key!r} names unknown clause {clause!r} (expected one of: {known})"
                 )
+        return value
+
+    @field_validator("report_thresholds")
+    @classmethod
+    def _threshold_clauses(
+        cls, value: dict[str, ReportThreshold], info: ValidationInfo
+    ) -> dict[str, ReportThreshold]:
+        clauses = info.data.get("clauses") or {}
+        for name in value:
+            if clauses and name != "default" and name not in clauses:
+                known = ", ".join(clauses)
+                raise ValueError(f"unknown clause {name!r} (expected 'default' or one of: {known})")
         return value
 
     @model_validator(mode="after")
@@ -206,6 +232,10 @@ class Ruleset(Strict):
 
     def ladder_for(self, clause: str) -> Ladder:
         return self.ladders.get(clause) or self.ladders["default"]
+
+    def report_threshold_for(self, clause: str) -> ReportThreshold | None:
+        """None: reports about this clause fill its cases but never add strikes."""
+        return self.report_thresholds.get(clause) or self.report_thresholds.get("default")
 
     def detector_mode(self, name: str) -> Mode:
         rules = self.detectors.get(name)

@@ -15,7 +15,9 @@ from aupguard.web import (
     routes_cases,
     routes_evidence,
     routes_public,
+    routes_report,
     routes_tenant,
+    routes_triage,
 )
 from aupguard.web.guard import LoginRequired
 from aupguard.web.templating import templates
@@ -27,10 +29,12 @@ def mount(app: FastAPI) -> None:
     )
     for module in (
         routes_public,
+        routes_report,
         routes_auth,
         routes_cases,
         routes_evidence,
         routes_appeals,
+        routes_triage,
         routes_admin,
         routes_tenant,
     ):

@@ -17,6 +17,7 @@ from aupguard.enforce.appeals import overturn_rates
 from aupguard.enforce.shadow import shadow_results
 from aupguard.enforce.status import StatusCache
 from aupguard.errors import PolicyError
+from aupguard.reports.rates import rates
 from aupguard.rules.model import Ruleset
 from aupguard.store.models import Action, Case, CaseItem, IdentityRow, Tenant
 from aupguard.tenantlinks import tenant_link
@@ -62,6 +63,8 @@ def tenant(request: Request, tenant_id: str, who: Reviewer, svc: Svc) -> Respons
                 select(Action).where(Action.tenant_id == tenant_id).order_by(Action.id.desc())
             ).scalars()
         )
+        until = datetime.now(UTC)
+        tenant_rates = rates(s, tenant_id, until - timedelta(days=30), until + timedelta(seconds=1))
     link = tenant_link(svc.settings, tenant_id) if who.role != "viewer" else None
     return templates.TemplateResponse(
         request,
@@ -74,6 +77,7 @@ def tenant(request: Request, tenant_id: str, who: Reviewer, svc: Svc) -> Respons
             "actions": actions,
             "status": cache.check(tenant_id, "*"),
             "link": link,
+            "rates": tenant_rates,
         },
     )
 

@@ -8,6 +8,7 @@ from aupguard.store.models.cases import Action, Appeal, Case, CaseItem, Strike
 from aupguard.store.models.decisions import AppliedEvent, SendLogRow, VerdictRecord
 from aupguard.store.models.notify import OutboxMessage
 from aupguard.store.models.policy import Acceptance, AupVersion, ConsentMark, RulesetVersion
+from aupguard.store.models.reports import ReporterRow, ReportRow
 from aupguard.store.models.tenants import IdentityRow, StatusRow, StatusVersion, Tenant
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "HeldEvidence",
     "IdentityRow",
     "OutboxMessage",
+    "ReportRow",
+    "ReporterRow",
     "Reviewer",
     "RulesetVersion",
     "SendLogRow",
