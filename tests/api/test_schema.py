@@ -40,6 +40,7 @@ SEMANTIC = {
     "POST /v1/rulesets/draft",
     "POST /v1/decide",
     "POST /v1/decide/email",
+    "POST /v1/reports",  # X-ARF v4 / legacy schemas, ARF and complaint messages
 }
 # Small enough for the whole schema to run in well under two minutes on a loaded machine.
 EXAMPLES = 12

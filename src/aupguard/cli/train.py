@@ -31,7 +31,12 @@ CorpusOption = Annotated[
 ]
 CvOption = Annotated[int, typer.Option("--cv", help="Outer folds of the nested CV (0: none).")]
 OutOption = Annotated[
-    Path, typer.Option(help="Where to write <name>.npz and its data card <name>.md.")
+    Path,
+    typer.Option(
+        help="Where to write <name>.npz and its data card <name>.md (default: the package's "
+        "models folder).",
+        show_default=False,
+    ),
 ]
 ReportOption = Annotated[bool, typer.Option("--report", help="Print the CV quality table.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the CV numbers as JSON.")]

@@ -87,7 +87,9 @@ def phishing(
     corpora: Annotated[
         Path | None, typer.Option(help="The corpora folder (default: shared/corpora above here).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Where to write phishing.json and .md.")] = MODELS,
+    out: Annotated[
+        Path, typer.Option(help="Where to write phishing.json and .md.", show_default=False)
+    ] = MODELS,
     max_features: Annotated[int, typer.Option(help="Keep the largest weights only.")] = 20000,
     c: Annotated[float, typer.Option("--C", help="Inverse L2 regularisation.")] = 10.0,
     min_df: Annotated[int, typer.Option(help="Keep tokens seen in this many messages.")] = 2,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from aupguard.api.deps import Services, require, services
-from aupguard.api.problems import problem
+from aupguard.api.problems import problem, responses
 from aupguard.api.reportsink import authenticator, intake_context, report_sink
 from aupguard.api.schemas import Page
 from aupguard.api.schemas_reports import (
@@ -38,7 +38,7 @@ from aupguard.reports.xarf import is_xarf
 from aupguard.store.models import ReporterRow, ReportRow
 from aupguard.store.models.reports import REPORT_STATES
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(prefix="/v1", tags=["reports"], responses=responses(404, 409, 422))
 Admin = Annotated[Caller, Depends(require("admin"))]
 Reporter = Annotated[Caller, Depends(require("reporter"))]
 Svc = Annotated[Services, Depends(services)]
