@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aupguard.detectors import filetypes as ft
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -28,7 +28,7 @@ _ISSUE_SIGNAL = {
 
 class AttachmentsDetector(Detector):
     name = "attachments"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = (
         "Judges attachments and archive members by content: executables, scripts, shortcuts, "
         "disk images, double extensions, names that lie about the type, archive limits."

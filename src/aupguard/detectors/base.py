@@ -17,8 +17,10 @@ from aupguard.signals import Evidence, Observation, Signal
 
 SIGNAL_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 # Flows, call-detail records and logins carry no text, URLs or attachments (their views
-# are empty), so the detectors of content skip them rather than being called per record.
+# are empty), so the detectors of content skip them rather than being called per record;
+# an HTTP log line's only text is its request line (URLs, no files, nobody's words).
 CONTENT_CHANNELS = frozenset(Channel) - {Channel.FLOW, Channel.CALL, Channel.AUTH}
+MESSAGE_CHANNELS = CONTENT_CHANNELS - {Channel.HTTP}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class NoOptions(BaseModel):
 Finding = Signal | Observation
 __all__ = [
     "CONTENT_CHANNELS",
+    "MESSAGE_CHANNELS",
     "Detector",
     "Evidence",
     "Finding",

@@ -22,7 +22,7 @@ from typing import cast
 from pydantic import BaseModel, ConfigDict
 
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -82,7 +82,7 @@ def instream(address: str, data: bytes, timeout_s: float) -> str | None:
 
 class ClamavDetector(Detector):
     name = "clamav"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = "Scans attachments with ClamAV (clamd INSTREAM) in parallel, under a deadline."
     signals = (
         SignalSpec("CLAMAV_FOUND", "ClamAV found a signature in an attachment.", True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -30,7 +30,7 @@ def is_eicar(data: bytes) -> bool:
 
 class EicarDetector(Detector):
     name = "eicar"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = (
         "Finds the EICAR test file in attachments, archive members, files and message text."
     )

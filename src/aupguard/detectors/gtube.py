@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -19,7 +19,7 @@ GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*" + "GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.3
 
 class GtubeDetector(Detector):
     name = "gtube"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = "Finds the GTUBE spam test string in any text or attachment."
     signals = (SignalSpec("GTUBE", "The GTUBE spam test string is present.", deterministic=True),)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from aupguard.banks.hashing import hashes_of
 from aupguard.banks.model import PDQ_MATCH_DISTANCE, BankHit, Purpose
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -34,7 +34,7 @@ class HashBankOptions(BaseModel):
 
 class HashBanksDetector(Detector):
     name = "hash_banks"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     version = "1"
     description = (
         "Hashes attachments (SHA-256, MD5 and, for images, PDQ) and looks them up in the "

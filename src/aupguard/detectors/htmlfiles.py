@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from selectolax.lexbor import LexborHTMLParser
 
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -27,7 +27,7 @@ _CREDENTIAL_NAMES = re.compile(r"(?i)pass(?:word|wd)?|passcode|\bpin\b|otp|cvv|l
 
 class HtmlFilesDetector(Detector):
     name = "html_files"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = "Finds credential forms and HTML smuggling in HTML and SVG attachments."
     signals = (
         SignalSpec("HTML_CREDENTIAL_FORM", "An attached page asks for a password or login."),

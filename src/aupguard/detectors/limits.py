@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -18,7 +18,7 @@ from aupguard.events.views import Views
 
 class LimitsDetector(Detector):
     name = "limits"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = "Reports hard parse limits that were hit and truncated or malformed MIME."
     signals = (
         SignalSpec("PARSE_LIMIT_EXCEEDED", "A size, depth, part or header limit cut parsing."),

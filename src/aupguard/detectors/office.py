@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aupguard.detectors import filetypes as ft
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -32,7 +32,7 @@ def _runs(label: str, payload: bytes) -> bool:
 
 class OfficeDetector(Detector):
     name = "office"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = "Finds macros, XLM, DDE, embedded OLE objects and external links in documents."
     signals = (
         SignalSpec("OFFICE_MACRO", "A document carries VBA macros."),

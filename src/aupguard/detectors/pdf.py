@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Sequence
 
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -60,7 +60,7 @@ def pdf_names(data: bytes) -> set[bytes]:
 
 class PdfDetector(Detector):
     name = "pdf"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = "Finds JavaScript, launch actions and embedded files in PDF attachments."
     signals = (
         SignalSpec("PDF_JAVASCRIPT", "A PDF carries JavaScript."),

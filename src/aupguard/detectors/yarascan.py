@@ -19,7 +19,7 @@ import yara_x
 from pydantic import BaseModel, ConfigDict
 
 from aupguard.detectors.base import (
-    CONTENT_CHANNELS,
+    MESSAGE_CHANNELS,
     Detector,
     Evidence,
     Finding,
@@ -85,7 +85,7 @@ def _fingerprint(dirs: Sequence[Path]) -> tuple[tuple[str, float], ...]:
 
 class YaraDetector(Detector):
     name = "yara"
-    channels = CONTENT_CHANNELS
+    channels = MESSAGE_CHANNELS
     description = "Matches YARA rules (shipped and user folders) against attachments and members."
     signals = (
         SignalSpec("YARA_MATCH", "A YARA rule matched an attachment or archive member.", True),
