@@ -64,7 +64,8 @@ class RedisState:
 
     def fetch_ahead(self, keys: Sequence[Wanted], event_ids: Sequence[str]) -> Prefetched:
         """This worker's copy of the store, with `keys` ((kind, key) pairs) checked and
-        which of `event_ids` are applied, in one round trip (`state/prefetch.py`)."""
+        which of `event_ids` are applied, in one round trip (`state/prefetch.py`). One
+        batch at a time per RedisState: give each thread or worker its own."""
         mirror = self._mirror
         if mirror is None or len(mirror.versions) > MIRROR_KEYS:
             mirror = self._mirror = Prefetched(self._fetch_keys, self.max_members)
