@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aupguard.detectors import filetypes as ft
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.archives import OPAQUE_TYPES
 from aupguard.events.views import Attachment, Views
@@ -22,6 +28,7 @@ _ISSUE_SIGNAL = {
 
 class AttachmentsDetector(Detector):
     name = "attachments"
+    channels = MESSAGE_CHANNELS
     description = (
         "Judges attachments and archive members by content: executables, scripts, shortcuts, "
         "disk images, double extensions, names that lie about the type, archive limits."

@@ -10,12 +10,17 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from aupguard.detectors.context import Context
-from aupguard.events.model import Channel
+from aupguard.events.model import Channel, Event
 from aupguard.events.views import Views
 from aupguard.privacy import masked_window
 from aupguard.signals import Evidence, Observation, Signal
 
 SIGNAL_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
+# Flows, call-detail records and logins carry no text, URLs or attachments (their views
+# are empty), so the detectors of content skip them rather than being called per record;
+# an HTTP log line's only text is its request line (URLs, no files, nobody's words).
+CONTENT_CHANNELS = frozenset(Channel) - {Channel.FLOW, Channel.CALL, Channel.AUTH}
+MESSAGE_CHANNELS = CONTENT_CHANNELS - {Channel.HTTP}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,17 @@ class NoOptions(BaseModel):
 
 
 Finding = Signal | Observation
-__all__ = ["Detector", "Evidence", "Finding", "Observation", "Signal", "SignalSpec", "excerpt"]
+__all__ = [
+    "CONTENT_CHANNELS",
+    "MESSAGE_CHANNELS",
+    "Detector",
+    "Evidence",
+    "Finding",
+    "Observation",
+    "Signal",
+    "SignalSpec",
+    "excerpt",
+]
 
 
 class Detector:
@@ -71,6 +86,12 @@ class Detector:
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         raise NotImplementedError
+
+    def reads(self, event: Event) -> Sequence[tuple[str, str]]:
+        """State keys `check` may read for `event`, as (kind, key), kind `count`,
+        `distinct` or `mark`: a hint for backends that fetch a batch's state in one round
+        trip (`aupguard.batch`). A key left out is still read correctly, only later."""
+        return ()
 
     def signal(self, name: str, strength: float = 1.0, *evidence: Evidence) -> Signal:
         """Build a signal this detector declared; strength is clamped to [0, 1]."""

@@ -21,7 +21,13 @@ from typing import cast
 
 from pydantic import BaseModel, ConfigDict
 
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.email import EmailView
 from aupguard.events.views import Views
@@ -76,6 +82,7 @@ def instream(address: str, data: bytes, timeout_s: float) -> str | None:
 
 class ClamavDetector(Detector):
     name = "clamav"
+    channels = MESSAGE_CHANNELS
     description = "Scans attachments with ClamAV (clamd INSTREAM) in parallel, under a deadline."
     signals = (
         SignalSpec("CLAMAV_FOUND", "ClamAV found a signature in an attachment.", True),

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.views import Views
 
@@ -24,6 +30,7 @@ def is_eicar(data: bytes) -> bool:
 
 class EicarDetector(Detector):
     name = "eicar"
+    channels = MESSAGE_CHANNELS
     description = (
         "Finds the EICAR test file in attachments, archive members, files and message text."
     )

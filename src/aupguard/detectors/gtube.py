@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.views import Views
 
@@ -13,6 +19,7 @@ GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*" + "GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.3
 
 class GtubeDetector(Detector):
     name = "gtube"
+    channels = MESSAGE_CHANNELS
     description = "Finds the GTUBE spam test string in any text or attachment."
     signals = (SignalSpec("GTUBE", "The GTUBE spam test string is present.", deterministic=True),)
 

@@ -8,7 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aupguard.banks.hashing import hashes_of
 from aupguard.banks.model import PDQ_MATCH_DISTANCE, BankHit, Purpose
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.views import Views
 
@@ -28,6 +34,7 @@ class HashBankOptions(BaseModel):
 
 class HashBanksDetector(Detector):
     name = "hash_banks"
+    channels = MESSAGE_CHANNELS
     version = "1"
     description = (
         "Hashes attachments (SHA-256, MD5 and, for images, PDQ) and looks them up in the "

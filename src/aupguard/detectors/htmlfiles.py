@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 from selectolax.lexbor import LexborHTMLParser
 
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.archives import is_html
 from aupguard.events.views import Views
@@ -21,6 +27,7 @@ _CREDENTIAL_NAMES = re.compile(r"(?i)pass(?:word|wd)?|passcode|\bpin\b|otp|cvv|l
 
 class HtmlFilesDetector(Detector):
     name = "html_files"
+    channels = MESSAGE_CHANNELS
     description = "Finds credential forms and HTML smuggling in HTML and SVG attachments."
     signals = (
         SignalSpec("HTML_CREDENTIAL_FORM", "An attached page asks for a password or login."),

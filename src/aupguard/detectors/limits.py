@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.email import EmailView
 from aupguard.events.views import Views
@@ -12,6 +18,7 @@ from aupguard.events.views import Views
 
 class LimitsDetector(Detector):
     name = "limits"
+    channels = MESSAGE_CHANNELS
     description = "Reports hard parse limits that were hit and truncated or malformed MIME."
     signals = (
         SignalSpec("PARSE_LIMIT_EXCEEDED", "A size, depth, part or header limit cut parsing."),

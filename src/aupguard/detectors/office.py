@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aupguard.detectors import filetypes as ft
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.detectors.officedocs import analyse, is_office
 from aupguard.events.sniff import sniff_type
@@ -26,6 +32,7 @@ def _runs(label: str, payload: bytes) -> bool:
 
 class OfficeDetector(Detector):
     name = "office"
+    channels = MESSAGE_CHANNELS
     description = "Finds macros, XLM, DDE, embedded OLE objects and external links in documents."
     signals = (
         SignalSpec("OFFICE_MACRO", "A document carries VBA macros."),

@@ -11,7 +11,13 @@ import re
 import zlib
 from collections.abc import Sequence
 
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.events.views import Views
 
@@ -54,6 +60,7 @@ def pdf_names(data: bytes) -> set[bytes]:
 
 class PdfDetector(Detector):
     name = "pdf"
+    channels = MESSAGE_CHANNELS
     description = "Finds JavaScript, launch actions and embedded files in PDF attachments."
     signals = (
         SignalSpec("PDF_JAVASCRIPT", "A PDF carries JavaScript."),

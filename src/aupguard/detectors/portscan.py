@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +19,7 @@ from aupguard.detectors.base import Detector, Evidence, Finding, Observation, Si
 from aupguard.detectors.context import Context
 from aupguard.detectors.rollup import (
     attribution,
+    flow_actor,
     flow_facts,
     listing,
     ramp,
@@ -26,7 +28,7 @@ from aupguard.detectors.rollup import (
     split_service,
 )
 from aupguard.events.flowstate import Outcome, service
-from aupguard.events.model import Channel, Flow
+from aupguard.events.model import Channel, Event, Flow
 from aupguard.events.views import Views
 
 
@@ -54,6 +56,10 @@ class PortScanDetector(Detector):
         SignalSpec("PORT_SCAN_SLOW", "Failed targets accumulate over hours at a low rate."),
     )
     Options = PortScanOptions
+
+    def reads(self, event: Event) -> Sequence[tuple[str, str]]:
+        who = flow_actor(event)
+        return [("distinct", f"ps:{k}:{who}") for k in "athl"] if who else ()
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         flow = view.event.content
@@ -110,16 +116,24 @@ class PortScanDetector(Detector):
         flow = view.event.content
         assert isinstance(flow, Flow)
         sample = ctx.state.members(key, view.event.time, o.sample)
-        ports_by_host: dict[str, set[int]] = defaultdict(set)
-        for member, _ in sample:
-            host, port = split_service(member)
-            ports_by_host[host].add(port)
-        all_ports = {p for ports in ports_by_host.values() for p in ports}
-        host_count = hosts if hosts is not None else len(ports_by_host)
+        hosts_seen, targets_text = _summary(tuple(member for member, _ in sample))
+        host_count = hosts if hosts is not None else hosts_seen
         since = span(sample[0][1], view.event.time) if sample else "now"
         shown = f" (sample of {len(sample)})" if len(sample) < targets else ""
         detail = (
-            f"{targets} failed targets on {host_count} host(s) {since}{shown}: hosts "
-            f"{listing(ports_by_host)}; ports {ranges(all_ports)}; {attribution(view.event)}"
+            f"{targets} failed targets on {host_count} host(s) {since}{shown}: "
+            f"{targets_text}; {attribution(view.event)}"
         )
         return f"{flow.src} -> {service(flow)}", detail
+
+
+@lru_cache(maxsize=4096)
+def _summary(members: tuple[str, ...]) -> tuple[int, str]:
+    """(hosts, `hosts a, b (+n more); ports 1-1000`) of a sample of targets. Cached: the
+    sample is the oldest targets, the same for every flow of an ongoing scan."""
+    ports_by_host: dict[str, set[int]] = defaultdict(set)
+    for member in members:
+        host, port = split_service(member)
+        ports_by_host[host].add(port)
+    all_ports = {p for ports in ports_by_host.values() for p in ports}
+    return len(ports_by_host), f"hosts {listing(ports_by_host)}; ports {ranges(all_ports)}"

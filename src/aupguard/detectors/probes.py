@@ -16,14 +16,15 @@ from aupguard.detectors.base import Detector, Evidence, Finding, Observation, Si
 from aupguard.detectors.context import Context
 from aupguard.detectors.rollup import (
     attribution,
+    flow_actor,
     flow_facts,
     flow_outcome,
     ranges,
     span,
     split_service,
 )
-from aupguard.events.flowstate import Outcome, service, stealth_probe
-from aupguard.events.model import Channel, Flow
+from aupguard.events.flowstate import Outcome, outcome, service, stealth_probe
+from aupguard.events.model import Channel, Event, Flow
 from aupguard.events.views import Views
 
 
@@ -49,6 +50,12 @@ class ProbeDetector(Detector):
         ),
     )
     Options = ProbeOptions
+
+    def reads(self, event: Event) -> Sequence[tuple[str, str]]:
+        flow = event.content
+        if not isinstance(flow, Flow) or outcome(flow) is not Outcome.ABORTED:
+            return ()
+        return [("distinct", f"pr:a:{flow_actor(event)}")]
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         flow = view.event.content

@@ -28,6 +28,12 @@ def flow_facts(view: Views) -> tuple[Outcome, str, str]:
     return found  # type: ignore[return-value]
 
 
+def flow_actor(event: Event) -> str:
+    """The actor of a flow event, for the detectors' `reads` hints (before any view)."""
+    flow = event.content
+    return actor(event, flow.src) if isinstance(flow, Flow) else ""
+
+
 def flow_outcome(view: Views) -> Outcome:
     return flow_facts(view)[0]
 

@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aupguard.detectors.base import Detector, Evidence, Finding, Observation, SignalSpec
 from aupguard.detectors.context import Context
-from aupguard.detectors.rollup import attribution, flow_facts
+from aupguard.detectors.rollup import attribution, flow_actor, flow_facts
 from aupguard.events.flowstate import Outcome
-from aupguard.events.model import Channel, Flow
+from aupguard.events.model import Channel, Event, Flow
 from aupguard.events.views import Views
 
 
@@ -63,6 +63,10 @@ class TrwDetector(Detector):
         self.down = math.log(o.scanner_success / o.benign_success)
         self.upper = math.log(o.detection / o.false_alarm)
         self.lower = math.log((1 - o.detection) / (1 - o.false_alarm))
+
+    def reads(self, event: Event) -> Sequence[tuple[str, str]]:
+        who = flow_actor(event)
+        return [("distinct", f"trw:c:{who}"), ("count", f"trw:w:{who}")] if who else ()
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         result, who, target = flow_facts(view)

@@ -7,7 +7,13 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from aupguard.detectors import filetypes as ft
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    CONTENT_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.detectors.lookalike import known_index, lookalikes
 from aupguard.detectors.urlfeatures import suspicion, traits, url_traits
@@ -34,6 +40,7 @@ class UrlOptions(BaseModel):
 
 class UrlsDetector(Detector):
     name = "urls"
+    channels = CONTENT_CHANNELS
     description = "Judges every link: feeds, lookalike brands, lying anchors, hosts and targets."
     signals = (
         SignalSpec("URL_FEED_HIT", "A link is on a configured known-bad URL feed.", True),

@@ -18,7 +18,13 @@ from pathlib import Path
 import yara_x
 from pydantic import BaseModel, ConfigDict
 
-from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
+from aupguard.detectors.base import (
+    MESSAGE_CHANNELS,
+    Detector,
+    Evidence,
+    Finding,
+    SignalSpec,
+)
 from aupguard.detectors.context import Context
 from aupguard.errors import ConfigError
 from aupguard.events.views import Views
@@ -79,6 +85,7 @@ def _fingerprint(dirs: Sequence[Path]) -> tuple[tuple[str, float], ...]:
 
 class YaraDetector(Detector):
     name = "yara"
+    channels = MESSAGE_CHANNELS
     description = "Matches YARA rules (shipped and user folders) against attachments and members."
     signals = (
         SignalSpec("YARA_MATCH", "A YARA rule matched an attachment or archive member.", True),

@@ -56,6 +56,42 @@ def judge(
             quiet.model_hashes,
             quiet.shadow_action,
         )
+    shape = tuple((s.name, s.strength, s.deterministic, s.shadow) for s in signals)
+    memo_key = (ruleset.content_hash, shape)
+    scored = None if failures else _SCORED.get(memo_key)
+    if scored is None:
+        scored = _score(signals, ruleset, failures)
+        if not failures:
+            if len(_SCORED) >= 4096:
+                _SCORED.clear()
+            _SCORED[memo_key] = scored
+    scores, action, shadow_action = scored
+    verdict = Verdict(
+        event_id=event_id,
+        action=action,
+        clauses=scores,
+        signals=tuple(signals),
+        explanation=(),
+        document_version=document_version,
+        ruleset_version=ruleset.version,
+        ruleset_hash=ruleset.content_hash,
+        model_hashes=tuple(sorted((model_hashes or {}).items())),
+        shadow_action=shadow_action,
+    )
+    return replace(verdict, explanation=explain(verdict, ruleset, failures))
+
+
+Scored = tuple[tuple[ClauseScore, ...], Action, Action]
+# Clause scores by the shape of the signals (names, strengths, kinds): an ongoing scan or
+# campaign repeats the same shape event after event, and scoring every clause is most of
+# the cost of a loud verdict. Evidence and explanation are still built per event.
+_SCORED: dict[tuple[str, tuple[tuple[str, float, bool, bool], ...]], Scored] = {}
+
+
+def _score(
+    signals: Sequence[Signal], ruleset: Ruleset, failures: Sequence[DetectorFailure]
+) -> Scored:
+    """Every clause's score and action, and the verdict's enforced and shadow actions."""
     counted = [s for s in signals if not s.shadow]
     fired = {s.name for s in counted}
     strongest: dict[str, Signal] = {}
@@ -103,19 +139,7 @@ def judge(
     enforced = [c.action for c in scores if c.mode is Mode.ENFORCE]
     shadow = [c.action for c in scores if c.mode is Mode.SHADOW]
     action = max(enforced, default=Action.ALLOW)
-    verdict = Verdict(
-        event_id=event_id,
-        action=action,
-        clauses=tuple(scores),
-        signals=tuple(signals),
-        explanation=(),
-        document_version=document_version,
-        ruleset_version=ruleset.version,
-        ruleset_hash=ruleset.content_hash,
-        model_hashes=tuple(sorted((model_hashes or {}).items())),
-        shadow_action=max(shadow, default=Action.ALLOW),
-    )
-    return replace(verdict, explanation=explain(verdict, ruleset, failures))
+    return tuple(scores), action, max(shadow, default=Action.ALLOW)
 
 
 _QUIET: dict[tuple[str, str, tuple[tuple[str, str], ...]], Verdict] = {}
