@@ -78,6 +78,17 @@ def verify_dkim(
     raw: bytes, resolver: Resolver, deadline: float | None = None, minkey: int = 1024
 ) -> tuple[DkimResult, ...]:
     """Verify every DKIM-Signature of `raw` (at most MAX_SIGNATURES); empty when unsigned."""
+    head = header_block(raw)
+    if b"dkim-signature" not in head.lower():
+        # Unsigned (most mail): check the header section as dkimpy would, without its
+        # constructor splitting and re-joining the whole body. If that check fails, the
+        # full parse below gives the same answer it always gave.
+        try:
+            dkim.rfc822_parse(head + b"\n\n")
+        except dkim.DKIMException:
+            pass
+        else:
+            return ()
     try:
         signer = dkim.DKIM(raw, logger=_LOG, minkey=minkey)
     except dkim.DKIMException as exc:

@@ -20,6 +20,7 @@ from aupguard.events.model import Channel, EmailContent, Event, MessageContent
 from aupguard.events.sources import email_event, read_file
 from aupguard.events.submission import as_submitted
 from aupguard.rules.model import Ruleset
+from aupguard.runtime import tune_gc
 from aupguard.settings import Settings
 from aupguard.state.memory import MemoryState
 
@@ -173,10 +174,18 @@ def scan_files(
             yield from scan_path(path)
             on_file()
         return
-    ctx = mp.get_context("fork") if hasattr(mp, "get_context") else mp
     chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
-    initargs = (document, ruleset, rollup, mode, split)
-    with ctx.Pool(jobs, initializer=_init, initargs=initargs) as pool:
+    if "fork" in mp.get_all_start_methods():
+        # Build the engine (models, lexicons, compiled patterns) once, here, and freeze it
+        # out of the collector: forked workers share its pages instead of each building
+        # and collecting its own copy.
+        _init(document, ruleset, rollup, mode, split)
+        tune_gc()
+        pool = mp.get_context("fork").Pool(jobs)
+    else:
+        initargs = (document, ruleset, rollup, mode, split)
+        pool = mp.get_context("spawn").Pool(jobs, initializer=_init, initargs=initargs)
+    with pool:
         for rows in pool.imap(scan_path, files, chunksize=chunk):
             yield from rows
             on_file()

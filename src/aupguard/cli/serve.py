@@ -80,6 +80,13 @@ def add(
     console.print(f"reviewer {username} ({role}) created")
 
 
+def migrate(db: DbOption = None) -> None:
+    """Create or upgrade the database schema to the newest migration, then exit."""
+    store, settings = open_store(db)  # opening the store runs the Alembic migrations
+    store.dispose()
+    console.print(f"database {settings.database_url} is at the newest migration")
+
+
 def purge(db: DbOption = None) -> None:
     """Apply the retention settings: old send-log days and expired originals are removed."""
     from aupguard.enforce.retention import purge as run_purge

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import repeat
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,7 +40,7 @@ class PhishingModel:
         if not toks:
             return 1.0 / (1.0 + math.exp(-self.bias))
         get = self.weights.get
-        z = self.bias + sum(get(t, 0.0) for t in toks) / math.sqrt(len(toks))
+        z = self.bias + sum(map(get, toks, repeat(0.0))) / math.sqrt(len(toks))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

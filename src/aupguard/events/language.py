@@ -70,7 +70,7 @@ _ENGLISH = frozenset(
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code, or None when the text has too few letters to tell."""
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return None
     words = _WORD.findall(sample.lower())
     if len(words) >= 8:

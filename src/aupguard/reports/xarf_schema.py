@@ -10,12 +10,17 @@ import json
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import jsonschema.exceptions
 import referencing
 from referencing.jsonschema import DRAFT7, DRAFT202012
+
+if TYPE_CHECKING:
+    # Imported where used: jsonschema's format checker builds an RFC 3987 grammar on
+    # import (about half of every `aupguard` command's start-up), and only report
+    # intake needs it.
+    import jsonschema
+    import jsonschema.exceptions
 
 LEGACY_VERSIONS = ("1", "2", "3", "alpha", "development")
 _LEGACY_ROOT = files("aupguard.reports") / "schemas" / "abusix"
@@ -35,6 +40,8 @@ def v4_spec_version() -> str:
 
 @cache
 def _v4() -> tuple[jsonschema.Draft202012Validator, jsonschema.Draft202012Validator]:
+    import jsonschema
+
     root = files("xarf") / "schemas"
     paths = [root / "xarf-core.json", root / "xarf-v4-master.json"]
     paths += sorted((p for p in (root / "types").iterdir() if p.name.endswith(".json")), key=str)
@@ -78,6 +85,8 @@ def _legacy() -> dict[tuple[str, str], list[jsonschema.Draft7Validator]]:
                 schema = _json(path)
                 resources.append((schema["$id"], DRAFT7.create_resource(schema)))
                 by_version.setdefault(version, []).append(schema)
+    import jsonschema
+
     registry: referencing.Registry[Any] = referencing.Registry().with_resources(resources)
     checker = jsonschema.Draft7Validator.FORMAT_CHECKER
     per_type: dict[tuple[str, str], list[jsonschema.Draft7Validator]] = {}
@@ -118,6 +127,8 @@ def _report_types(schema: Any) -> list[str]:
 
 def problem(validator: jsonschema.protocols.Validator, instance: Any) -> tuple[str, str] | None:
     """(field, reason) of the most relevant error, or None when `instance` is valid."""
+    import jsonschema.exceptions
+
     errors = []
     for error in validator.iter_errors(instance):
         errors.append(error)

@@ -99,7 +99,12 @@ def _score(
         if sig.name not in strongest or sig.strength > strongest[sig.name].strength:
             strongest[sig.name] = sig
     scores: list[ClauseScore] = []
+    idle = _idle_scores(ruleset)
     for clause, rules in ruleset.clauses.items():
+        names, zero = idle[clause]
+        if fired.isdisjoint(names) and not any(f.feeds & names for f in failures):
+            scores.append(zero)  # nothing this clause weighs fired: most clauses, most events
+            continue
         suppressed, reason = _suppressed(ruleset, clause, fired)
         contributors: list[tuple[str, float]] = []
         deterministic = False
@@ -143,6 +148,24 @@ def _score(
 
 
 _QUIET: dict[tuple[str, str, tuple[tuple[str, str], ...]], Verdict] = {}
+_IDLE: dict[str, dict[str, tuple[frozenset[str], ClauseScore]]] = {}
+
+
+def _idle_scores(ruleset: Ruleset) -> dict[str, tuple[frozenset[str], ClauseScore]]:
+    """Per clause: the signals it weighs (alone or in combos) and its score when none of
+    them fired, built once per ruleset hash instead of per event and clause."""
+    idle = _IDLE.get(ruleset.content_hash)
+    if idle is None:
+        if len(_IDLE) > 64:
+            _IDLE.clear()
+        idle = {}
+        for clause, rules in ruleset.clauses.items():
+            names = frozenset(rules.signals).union(*(c.all_of for c in rules.combos))
+            action = ruleset.thresholds_for(clause).action_for(combine(()))
+            zero = ClauseScore(clause, combine(()), action, rules.mode, (), False)
+            idle[clause] = (names, zero)
+        _IDLE[ruleset.content_hash] = idle
+    return idle
 
 
 def _quiet_verdict(
