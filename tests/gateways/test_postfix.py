@@ -179,3 +179,23 @@ def test_held_message_quarantined_and_released(mta: Mta) -> None:
     assert Quarantine(mta.quarantine).get(entries[0].id).state == "released"
     trail = audit_trail(mta.db, f"quarantine:{entries[0].id}")
     assert trail == [("cli", "quarantine.release", "released", entries[0].event_id)]
+
+
+def test_held_message_deleted_from_the_hold_queue_is_audited(mta: Mta) -> None:
+    raw = message("news@promo.example", "dest@example.org", f"Drop me: {GTUBE_TEXT}")
+    code, resp = send(mta.postfix.smtp_port, raw, "news@promo.example")
+    assert code == 250, resp
+    queue_id = resp.rsplit(" ", 1)[-1]
+    entries = [e for e in Quarantine(mta.quarantine).entries() if e.postfix_queue_id == queue_id]
+    assert entries and [q for q in mta.postfix.queue() if q["queue_id"] == queue_id]
+    where = ["--dir", str(mta.quarantine), "--db", mta.db]
+    deleted = CliRunner().invoke(
+        app, ["quarantine", "delete", entries[0].id, *where, "--reviewer", "bob"]
+    )
+    assert deleted.exit_code == 0, deleted.output
+    assert not [q for q in mta.postfix.queue() if q["queue_id"] == queue_id]
+    assert Quarantine(mta.quarantine).get(entries[0].id).state == "deleted"
+    trail = audit_trail(mta.db, f"quarantine:{entries[0].id}")
+    assert trail == [("bob", "quarantine.delete", "deleted", entries[0].event_id)]
+    time.sleep(1)
+    assert not [m for m in mta.sink.handler.messages if b"Drop me:" in m.data]
