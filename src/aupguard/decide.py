@@ -117,8 +117,7 @@ class Decider:
     def decide(self, event: Event) -> Decision:
         """Decide once per event id. A redelivery is evaluated again (state is applied once
         per id) and then finds the stored decision when it tries to record: no pre-read."""
-        facts = facts_of(event, self.token_key)
-        current = self.status.check(event.tenant, event.channel.value, facts.identities)
+        current, early = self._status_of(event)
         row = in_force(self._versions, event.time.date())
         document = self.documents[row.version] if row else self.engine.document
         verdict: Verdict | None = None
@@ -135,7 +134,9 @@ class Decider:
             evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
             self.state.apply(event.id, evaluation.observations, event.time)
             verdict, views = evaluation.verdict, evaluation.views
-            facts = facts_of(event, self.token_key, views)
+        facts = (
+            early if views is None and early is not None else facts_of(event, self.token_key, views)
+        )
         try:
             decision = self._record(event, facts, verdict, current, refusal, document, views)
         except IntegrityError:  # another process decided this event id first
@@ -147,6 +148,14 @@ class Decider:
         ):
             self._announce()
         return decision
+
+    def _status_of(self, event: Event) -> tuple[Status, EventFacts | None]:
+        """The status that applies, and the facts it took (identity and campaign keys cost a
+        hash of the content: worked out only for tenants that have a status at all)."""
+        if not self.status.has_status(event.tenant):
+            return self.status.check(event.tenant, event.channel.value), None
+        facts = facts_of(event, self.token_key)
+        return self.status.check(event.tenant, event.channel.value, facts.identities), facts
 
     def _announce(self) -> None:
         """Tell gateways the status version moved (best effort: they poll anyway)."""

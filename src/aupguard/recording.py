@@ -6,10 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
+from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
-from aupguard.audit.merkle import record_digest
+from aupguard.audit.merkle import verdict_digest
 from aupguard.aup.model import AupDocument
 from aupguard.aup.versions import accept, in_force
 from aupguard.enforce.evidence import hold_media
@@ -30,6 +32,13 @@ from aupguard.store.models import (
     Tenant,
     VerdictRecord,
 )
+
+# The rows every event writes go in as Core inserts on the session's connection: no ORM
+# objects, no unit of work (most of the per-event cost before). They run at once, so a
+# duplicate event id still fails on the first insert, before anything else is written.
+_APPLIED = cast(Table, AppliedEvent.__table__)
+_SEND_LOG = cast(Table, SendLogRow.__table__)
+_VERDICTS = cast(Table, VerdictRecord.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,36 +128,10 @@ def record(
     else:
         assert verdict is not None
         action, reason, case_ref = verdict.action, verdict.explanation[0], None
-    s.add(
-        AppliedEvent(
-            event_id=event.id,
-            tenant_id=event.tenant,
-            action=action.label,
-            reason=reason[:500],
-            case_ref=case_ref,
-            decided_at=now,
-        )
-    )
-    s.flush()  # a concurrent duplicate fails here, before anything else is written
-    s.add(
-        SendLogRow(
-            event_id=event.id,
-            day=event.time.date(),
-            time=event.time,
-            tenant_id=event.tenant,
-            channel=event.channel.value,
-            identity=facts.identity,
-            message_id=facts.message_id,
-            recipient_digest=facts.recipient_digest,
-            recipients=len(event.recipients),
-            sending_ip=facts.sending_ip,
-            campaign=facts.campaign,
-            feedback_token=facts.feedback_token,
-            action=action.label,
-        )
-    )
+    _insert_applied(s, event, action.label, reason, case_ref, now)
+    _insert_send_log(s, event, facts, action.label)
     if verdict is not None and (verdict.signals or verdict.action is not Action.ALLOW):
-        s.add(_verdict_row(event, facts, verdict, settings))
+        s.connection().execute(insert(_VERDICTS), _verdict_values(event, facts, verdict, settings))
     row = in_force(versions, event.time.date())
     if (
         event.tenant
@@ -182,10 +165,44 @@ def record(
         case = next((c for c in outcome.cases if worst and c.clause == worst.clause), None)
         if case is not None:
             case_ref = case.ref
-            applied = s.get(AppliedEvent, event.id)
-            assert applied is not None
-            applied.case_ref = case_ref
+            s.execute(
+                update(_APPLIED).where(_APPLIED.c.event_id == event.id).values(case_ref=case_ref)
+            )
     return Recorded(action.label, reason, case_ref)
+
+
+def _insert_applied(
+    s: Session, event: Event, action: str, reason: str, case_ref: str | None, now: datetime
+) -> None:
+    """The idempotency row: a concurrent duplicate of the event id fails here, first."""
+    values = {
+        "event_id": event.id,
+        "tenant_id": event.tenant,
+        "action": action,
+        "reason": reason[:500],
+        "case_ref": case_ref,
+        "decided_at": now,
+    }
+    s.connection().execute(insert(_APPLIED), values)
+
+
+def _insert_send_log(s: Session, event: Event, facts: EventFacts, action: str) -> None:
+    values = {
+        "event_id": event.id,
+        "day": event.time.date(),
+        "time": event.time,
+        "tenant_id": event.tenant,
+        "channel": event.channel.value,
+        "identity": facts.identity,
+        "message_id": facts.message_id,
+        "recipient_digest": facts.recipient_digest,
+        "recipients": len(event.recipients),
+        "sending_ip": facts.sending_ip,
+        "campaign": facts.campaign,
+        "feedback_token": facts.feedback_token,
+        "action": action,
+    }
+    s.connection().execute(insert(_SEND_LOG), values)
 
 
 def _hold_evidence(
@@ -212,9 +229,10 @@ def _hold_evidence(
                            settings, event.time)  # fmt: skip
 
 
-def _verdict_row(
+def _verdict_values(
     event: Event, facts: EventFacts, verdict: Verdict, settings: Settings
-) -> VerdictRecord:
+) -> dict[str, Any]:
+    """The `verdicts` row of a decision, its digest included (as audit.merkle.record_digest)."""
     original, until = None, None
     if settings.retain_originals_days > 0 and isinstance(event.content, EmailContent):
         from cryptography.fernet import Fernet
@@ -244,25 +262,26 @@ def _verdict_row(
         }
         for sg in verdict.signals
     ]
-    row = VerdictRecord(
-        event_id=event.id,
-        tenant_id=event.tenant,
-        time=event.time,
-        channel=event.channel.value,
-        action=verdict.action.label,
-        shadow_action=verdict.shadow_action.label,
-        clauses=[c.clause for c in verdict.violated],
-        scores=verdict.scores,
-        signals=signals,
-        explanation=list(verdict.explanation),
-        document_version=verdict.document_version,
-        ruleset_version=verdict.ruleset_version,
-        ruleset_hash=verdict.ruleset_hash,
-        model_hashes=dict(verdict.model_hashes),
-        content_digest=facts.content_digest,
-        digest="",
-        original=original,
-        original_until=until,
-    )
-    row.digest = record_digest(row)  # over non-personal fields: purges keep the audit valid
-    return row
+    digested: dict[str, Any] = {
+        "event_id": event.id,
+        "tenant_id": event.tenant,
+        "time": event.time,
+        "channel": event.channel.value,
+        "action": verdict.action.label,
+        "shadow_action": verdict.shadow_action.label,
+        "clauses": [c.clause for c in verdict.violated],
+        "scores": verdict.scores,
+        "signals": signals,
+        "document_version": verdict.document_version,
+        "ruleset_version": verdict.ruleset_version,
+        "ruleset_hash": verdict.ruleset_hash,
+        "model_hashes": dict(verdict.model_hashes),
+        "content_digest": facts.content_digest,
+    }
+    # Over non-personal fields only: purges of the rest keep the audit valid.
+    return digested | {
+        "digest": verdict_digest(**digested),
+        "explanation": list(verdict.explanation),
+        "original": original,
+        "original_until": until,
+    }

@@ -159,3 +159,44 @@ def test_health_metrics_openapi(api: Api) -> None:
     )
     spec = api.client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.1") and "/v1/decide/email" in spec["paths"]
+
+
+def test_status_table_answers_304_until_the_version_moves(api: Api) -> None:
+    make_tenant(api)
+    first = api.client.get("/v1/status", headers=api.h("decide"))
+    assert first.status_code == 200 and first.json()["entries"] == []
+    version = first.json()["version"]
+    same = api.client.get(f"/v1/status?known={version}", headers=api.h("decide"))
+    assert same.status_code == 304 and same.content == b""
+    assert api.client.get("/v1/status", headers={}).status_code == 401
+    suspend = api.client.post(
+        "/v1/actions",
+        headers=api.h("admin"),
+        json={"tenant_id": "acme", "kind": "suspend", "reason": "test suspension"},
+    )
+    assert suspend.status_code == 201, suspend.text
+    moved = api.client.get(f"/v1/status?known={version}", headers=api.h("decide"))
+    assert moved.status_code == 200
+    body = moved.json()
+    assert body["version"] > version
+    assert body["entries"] == [
+        {
+            "tenant": "acme",
+            "channel": "*",
+            "identity": "*",
+            "state": "suspended",
+            "restriction": None,
+            "case_id": None,
+            "action_id": suspend.json()["id"],
+        }
+    ]
+    again = api.client.get(f"/v1/status?known={body['version']}", headers=api.h("decide"))
+    assert again.status_code == 304
+    reinstate = api.client.post(
+        "/v1/actions",
+        headers=api.h("admin"),
+        json={"tenant_id": "acme", "kind": "reinstate", "reason": "test reinstatement"},
+    )
+    assert reinstate.status_code == 201
+    after = api.client.get(f"/v1/status?known={body['version']}", headers=api.h("decide"))
+    assert after.status_code == 200 and after.json()["entries"] == []

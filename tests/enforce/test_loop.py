@@ -6,8 +6,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from aupguard.audit.merkle import record_digest
 from aupguard.enforce.appeals import decide_appeal, file_appeal
-from aupguard.store.models import Action, AuditEntry, Case, OutboxMessage, SendLogRow, Strike
+from aupguard.store.models import (
+    Action,
+    AuditEntry,
+    Case,
+    OutboxMessage,
+    SendLogRow,
+    Strike,
+    VerdictRecord,
+)
 from tests.enforce.helpers import EICAR_TEXT, T0, add_tenant, decider, sms
 
 
@@ -79,6 +88,10 @@ def test_redelivered_event_changes_nothing(db_url: str, tmp_path: Path) -> None:
         a.case_ref,
         a.feedback_token,
     )
+    assert a.case_ref is not None  # the replay read it back from the stored decision
     with d.store.read() as s:
         assert len(s.execute(select(SendLogRow)).all()) == 1
         assert len(s.execute(select(Strike)).all()) == 1
+        stored = s.execute(select(VerdictRecord)).scalar_one()
+        assert stored.event_id == "e1" and stored.digest == record_digest(stored)
+        assert stored.clauses == ["malware"] and stored.signals[0]["name"] == "EICAR"

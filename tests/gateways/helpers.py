@@ -127,6 +127,31 @@ def act(store: Store, tenant: str, kind: str, restriction: str | None = None, **
         )
 
 
+def audit_trail(db_url: str, subject: str) -> list[tuple[str, str, str, str]]:
+    """(actor, kind, outcome, event id) of the audit entries about `subject`, chain verified."""
+    from sqlalchemy import select
+
+    from aupguard.audit.chain import entry_hash
+    from aupguard.store.models import AuditEntry
+
+    store = Store(db_url, migrate=False)
+    try:
+        with store.read() as s:
+            rows = list(s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars())
+    finally:
+        store.dispose()
+    for prev, row in zip([None, *rows], rows, strict=False):
+        assert row.prev_hash == (prev.hash if prev else "0" * 64)
+        assert row.hash == entry_hash(
+            row.prev_hash, row.seq, row.time, row.actor, row.kind, row.subject, row.data
+        )
+    return [
+        (r.actor, r.kind, r.data["outcome"], r.data["event_id"])
+        for r in rows
+        if r.subject == subject
+    ]
+
+
 def message(
     sender: str, to: str, body: str, subject: str = "Hello", attachment: bytes | None = None
 ) -> bytes:

@@ -18,7 +18,7 @@ from aupguard.gateways.relayauth import UserTable, set_password
 from aupguard.gateways.replies import smtp_reply
 from aupguard.gateways.tenantmap import TenantMap
 from aupguard.store.db import Store
-from tests.gateways.helpers import act, add_tenant, gateway
+from tests.gateways.helpers import act, add_tenant, audit_trail, gateway
 
 
 @pytest.mark.parametrize(
@@ -123,29 +123,61 @@ def test_user_table(tmp_path: Path) -> None:
         UserTable.load(path)
 
 
-def test_quarantine_folder(tmp_path: Path) -> None:
+def test_quarantine_release_and_delete_are_audited(db_url: str, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
+    store = Store(db_url)
     q = Quarantine(tmp_path / "q")
-    entry = Held(
-        id=new_id(),
-        held_at=datetime.now(UTC),
-        gateway="relay",
-        tenant="acme",
-        event_id="e",
-        reason="violates phishing",
-        mail_from="a@acme.example",
-        rcpt_to=["x@example.org"],
-    )
-    q.hold(entry, b"From: a@acme.example\r\n\r\nhi\r\n")
+
+    def held(event_id: str) -> Held:
+        entry = Held(
+            id=new_id(),
+            held_at=datetime.now(UTC),
+            gateway="relay",
+            tenant="acme",
+            event_id=event_id,
+            case_ref="AUP-000007",
+            reason="violates phishing",
+            mail_from="a@acme.example",
+            rcpt_to=["x@example.org"],
+        )
+        return q.hold(entry, b"From: a@acme.example\r\n\r\nhi\r\n")
+
+    first, second = held("relay:t1:aa"), held("relay:t2:bb")
     sent: list[tuple[str, tuple[str, ...], bytes, str]] = []
     with pytest.raises(ConfigError, match="no next hop"):
-        q.release(entry.id, reviewer="r", deliver=lambda *a: sent.append(a))
-    done = q.release(entry.id, reviewer="r", deliver=lambda *a: sent.append(a), next_hop="h:25")
-    assert done.state == "released" and sent[0][3] == "h:25" and not q.entries()
-    assert q.entries(include_released=True)[0].released_by == "r"
+        q.release(first.id, reviewer="alice", deliver=lambda *a: sent.append(a), store=store)
+
+    def refuse(*a: object) -> None:
+        raise ConnectionRefusedError("next hop down")
+
+    with pytest.raises(ConnectionRefusedError):
+        q.release(first.id, reviewer="alice", deliver=refuse, store=store, next_hop="h:25")
+    assert q.get(first.id).state == "held" and (q.folder / f"{first.id}.eml").exists()
+    done = q.release(
+        first.id, reviewer="alice", deliver=lambda *a: sent.append(a), store=store, next_hop="h:25"
+    )
+    assert done.state == "released" and sent[0][3] == "h:25"
+    assert q.entries(include_released=True)[0].released_by == "alice"
+    assert not (q.folder / f"{first.id}.eml").exists()
+    gone = q.delete(second.id, reviewer="bob", store=store)
+    assert gone.state == "deleted" and gone.deleted_by == "bob" and not q.entries()
+    assert not (q.folder / f"{second.id}.eml").exists()
+    with pytest.raises(ConfigError, match="already released"):
+        q.delete(first.id, reviewer="bob", store=store)
+    with pytest.raises(ConfigError, match="already deleted"):
+        q.release(second.id, reviewer="alice", deliver=lambda *a: None, store=store)
+    assert audit_trail(db_url, f"quarantine:{first.id}") == [
+        ("alice", "quarantine.release", "failed", "relay:t1:aa"),
+        ("alice", "quarantine.release", "failed", "relay:t1:aa"),
+        ("alice", "quarantine.release", "released", "relay:t1:aa"),
+    ]
+    assert audit_trail(db_url, f"quarantine:{second.id}") == [
+        ("bob", "quarantine.delete", "deleted", "relay:t2:bb")
+    ]
     with pytest.raises(NotFound):
         q.get("../etc/passwd")
+    store.dispose()
 
 
 def test_messaging_gate_sms_chat_call(db_url: str, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from tests.gateways.helpers import (
     Sink,
     act,
     add_tenant,
+    audit_trail,
     message,
     rules_file,
 )
@@ -36,6 +37,7 @@ class Mta:
     milter: GatewayProcess
     sink: Sink
     quarantine: Path
+    db: str
 
 
 def send(port: int, raw: bytes, mail_from: str, rcpt: str = "dest@example.org") -> tuple[int, str]:
@@ -92,7 +94,7 @@ def mta(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mta]:
         milter.stop()
         sink.stop()
         raise
-    yield Mta(postfix, milter, sink, folder)
+    yield Mta(postfix, milter, sink, folder, db)
     postfix.stop()
     milter.stop()
     sink.stop()
@@ -164,7 +166,8 @@ def test_held_message_quarantined_and_released(mta: Mta) -> None:
     listed = CliRunner().invoke(app, ["quarantine", "list", "--dir", str(mta.quarantine), "--json"])
     assert listed.exit_code == 0 and f'"id":"{entries[0].id}"' in listed.stdout
     released = CliRunner().invoke(
-        app, ["quarantine", "release", entries[0].id, "--dir", str(mta.quarantine)]
+        app,
+        ["quarantine", "release", entries[0].id, "--dir", str(mta.quarantine), "--db", mta.db],
     )
     assert released.exit_code == 0, released.output
     end = time.monotonic() + 20
@@ -174,3 +177,25 @@ def test_held_message_quarantined_and_released(mta: Mta) -> None:
         time.sleep(0.1)
     assert [m for m in mta.sink.handler.messages if b"Offer:" in m.data], mta.postfix.log()
     assert Quarantine(mta.quarantine).get(entries[0].id).state == "released"
+    trail = audit_trail(mta.db, f"quarantine:{entries[0].id}")
+    assert trail == [("cli", "quarantine.release", "released", entries[0].event_id)]
+
+
+def test_held_message_deleted_from_the_hold_queue_is_audited(mta: Mta) -> None:
+    raw = message("news@promo.example", "dest@example.org", f"Drop me: {GTUBE_TEXT}")
+    code, resp = send(mta.postfix.smtp_port, raw, "news@promo.example")
+    assert code == 250, resp
+    queue_id = resp.rsplit(" ", 1)[-1]
+    entries = [e for e in Quarantine(mta.quarantine).entries() if e.postfix_queue_id == queue_id]
+    assert entries and [q for q in mta.postfix.queue() if q["queue_id"] == queue_id]
+    where = ["--dir", str(mta.quarantine), "--db", mta.db]
+    deleted = CliRunner().invoke(
+        app, ["quarantine", "delete", entries[0].id, *where, "--reviewer", "bob"]
+    )
+    assert deleted.exit_code == 0, deleted.output
+    assert not [q for q in mta.postfix.queue() if q["queue_id"] == queue_id]
+    assert Quarantine(mta.quarantine).get(entries[0].id).state == "deleted"
+    trail = audit_trail(mta.db, f"quarantine:{entries[0].id}")
+    assert trail == [("bob", "quarantine.delete", "deleted", entries[0].event_id)]
+    time.sleep(1)
+    assert not [m for m in mta.sink.handler.messages if b"Drop me:" in m.data]

@@ -22,6 +22,7 @@ from tests.gateways.helpers import (
     Sink,
     act,
     add_tenant,
+    audit_trail,
     message,
     rules_file,
     self_signed,
@@ -37,6 +38,7 @@ class Relay:
     sink: Sink
     quarantine: Path
     cert: Path
+    db: str
 
     def client(self, login: str | None = None) -> smtplib.SMTP:
         client = smtplib.SMTP("127.0.0.1", self.proc.port, timeout=30)
@@ -85,7 +87,7 @@ def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Relay]:
         *("--tls-cert", str(cert), "--tls-key", str(key), "--require-starttls"),
         *("--users", str(users), "--auth-required"),
     )
-    yield Relay(proc, sink, folder, cert)
+    yield Relay(proc, sink, folder, cert, db)
     proc.stop()
     sink.stop()
 
@@ -142,9 +144,8 @@ def test_held_message_is_quarantined_and_released(relay: Relay) -> None:
     entries = [e for e in Quarantine(relay.quarantine).entries() if e.tenant == "promo"]
     assert len(entries) == 1 and (relay.quarantine / f"{entries[0].id}.eml").exists()
     assert not [m for m in relay.sink.handler.messages if b"Relay offer" in m.data]
-    done = CliRunner().invoke(
-        app, ["quarantine", "release", entries[0].id, "--dir", str(relay.quarantine)]
-    )
+    release = ["quarantine", "release", entries[0].id, "--dir", str(relay.quarantine)]
+    done = CliRunner().invoke(app, [*release, "--reviewer", "alice", "--db", relay.db])
     assert done.exit_code == 0, done.output
     end = time.monotonic() + 10
     while time.monotonic() < end and not [
@@ -153,7 +154,7 @@ def test_held_message_is_quarantined_and_released(relay: Relay) -> None:
         time.sleep(0.05)
     got = [m for m in relay.sink.handler.messages if b"Relay offer" in m.data]
     assert got and message_from_bytes(got[0].data)["X-AUP-Feedback-Token"]
-    again = CliRunner().invoke(
-        app, ["quarantine", "release", entries[0].id, "--dir", str(relay.quarantine)]
-    )
+    again = CliRunner().invoke(app, [*release, "--db", relay.db])
     assert again.exit_code == 2 and "already released" in again.stderr
+    trail = audit_trail(relay.db, f"quarantine:{entries[0].id}")
+    assert trail == [("alice", "quarantine.release", "released", entries[0].event_id)]

@@ -48,6 +48,25 @@ class VersionOut(Out):
     version: int
 
 
+class StatusEntryOut(Out):
+    """One status that is not active; `*` means every channel / the whole tenant."""
+
+    tenant: str
+    channel: str
+    identity: str
+    state: Literal["restricted", "suspended", "terminated"]
+    restriction: str | None
+    case_id: int | None
+    action_id: int | None
+
+
+class StatusTableOut(Out):
+    """GET /v1/status: the status version and every status that is not active."""
+
+    version: int
+    entries: list[StatusEntryOut]
+
+
 class TenantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,63}$")

@@ -22,6 +22,14 @@ from aupguard.gateways.throttle import BucketSpec
 ApiOption = Annotated[
     str | None, typer.Option("--api", help="Decide API base URL; default: decide in-process.")
 ]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        envvar="AUPGUARD_API_KEY",
+        help="Key (scope decide) for --api; prefer the environment variable to the command line.",
+    ),
+]
 RedisOption = Annotated[
     str | None,
     typer.Option("--redis", help="Redis URL: shared throttles and instant status notices."),
@@ -50,6 +58,7 @@ def _setup(
     name: str,
     db: str | None,
     api: str | None,
+    api_key: str | None,
     redis: str | None,
     fail_mode: str,
     deadline: float,
@@ -67,6 +76,7 @@ def _setup(
             name=name,
             db_url=settings.database_url if db or not api else None,
             api_url=api,
+            api_key=api_key,
             redis_url=redis,
             failure_mode=mode,
             deadline_s=deadline,
@@ -105,6 +115,7 @@ def milter(
     ] = "inet:8894@127.0.0.1",
     db: DbOption = None,
     api: ApiOption = None,
+    api_key: ApiKeyOption = None,
     redis: RedisOption = None,
     fail_mode: FailOption = "closed",
     deadline: DeadlineOption = 5.0,
@@ -124,7 +135,16 @@ def milter(
     _logging()
     mode = _unmapped(unmapped)
     gateway = _setup(
-        "milter", db, api, redis, fail_mode, deadline, throttle_rate, throttle_burst, rules
+        "milter",
+        db,
+        api,
+        api_key,
+        redis,
+        fail_mode,
+        deadline,
+        throttle_rate,
+        throttle_burst,
+        rules,
     )
     _metrics(gateway, metrics_port)
     quarantine = Quarantine(quarantine_dir) if quarantine_dir else None
@@ -142,6 +162,7 @@ def relay(
     listen: Annotated[str, typer.Option(help="host:port to accept SMTP on.")] = "127.0.0.1:10025",
     db: DbOption = None,
     api: ApiOption = None,
+    api_key: ApiKeyOption = None,
     redis: RedisOption = None,
     fail_mode: FailOption = "closed",
     deadline: DeadlineOption = 5.0,
@@ -189,7 +210,16 @@ def relay(
     if (require_starttls and tls is None) or (auth_required and table is None):
         fail("--require-starttls needs --tls-cert/--tls-key; --auth-required needs --users")
     gateway = _setup(
-        "relay", db, api, redis, fail_mode, deadline, throttle_rate, throttle_burst, rules
+        "relay",
+        db,
+        api,
+        api_key,
+        redis,
+        fail_mode,
+        deadline,
+        throttle_rate,
+        throttle_burst,
+        rules,
     )
     _metrics(gateway, metrics_port)
     quarantine = Quarantine(quarantine_dir) if quarantine_dir else None

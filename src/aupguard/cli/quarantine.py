@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from aupguard.cli.common import console, fail
+from aupguard.cli.common import DbOption, console, fail, open_store
 from aupguard.errors import AupguardError
 from aupguard.gateways.quarantine import Quarantine
 
-app = typer.Typer(help="Mail held for review: list and release.", no_args_is_help=True)
+app = typer.Typer(help="Mail held for review: list, release, delete.", no_args_is_help=True)
 DirOption = Annotated[Path, typer.Option("--dir", help="The gateway's --quarantine-dir.")]
 
 
@@ -56,19 +56,37 @@ def quarantine_release(
     next_hop: Annotated[
         str | None, typer.Option(help="host:port to send it to instead of the recorded hop.")
     ] = None,
+    db: DbOption = None,
 ) -> None:
-    """Send a held message on: to its next hop (relay) or back into Postfix's queue."""
+    """Send a held message on: to its next hop (relay) or back into Postfix's queue (audited)."""
     from aupguard.gateways.smtp_relay import NextHop, deliver
 
     def send(mail_from: str, rcpts: tuple[str, ...], raw: bytes, hop: str) -> None:
         deliver(mail_from, rcpts, raw, NextHop.parse(hop))
 
+    store, _ = open_store(db, create=False)  # the audit chain: no release goes unrecorded
     try:
         entry = Quarantine(folder).release(
-            entry_id, reviewer=reviewer, deliver=send, next_hop=next_hop
+            entry_id, reviewer=reviewer, deliver=send, store=store, next_hop=next_hop
         )
     except AupguardError as exc:
         fail(str(exc))
     except Exception as exc:  # next hop refused it: still held
         fail(f"{entry_id} not released: {exc}")
     console.print(f"released {entry.id} ({entry.tenant or 'no tenant'}) by {reviewer}")
+
+
+@app.command("delete")
+def quarantine_delete(
+    entry_id: Annotated[str, typer.Argument(help="Id from `aupguard quarantine list`.")],
+    folder: DirOption,
+    reviewer: Annotated[str, typer.Option(help="Who deletes it (recorded).")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Drop a held message for good: its copy (relay) or from Postfix's HOLD queue (audited)."""
+    store, _ = open_store(db, create=False)
+    try:
+        entry = Quarantine(folder).delete(entry_id, reviewer=reviewer, store=store)
+    except AupguardError as exc:
+        fail(str(exc))
+    console.print(f"deleted {entry.id} ({entry.tenant or 'no tenant'}) by {reviewer}")

@@ -67,7 +67,8 @@ class HttpStatusView:
         self._lock = threading.Lock()
 
     def refresh(self) -> bool:
-        response = self.client.get("/v1/status", params={"known": self.version})
+        params = {"known": self.version} if self.version >= 0 else {}
+        response = self.client.get("/v1/status", params=params)
         if response.status_code == 304:
             return False
         if response.status_code != 200:
