@@ -36,6 +36,9 @@ class Settings:
     # Redis URL on which status changes are announced to gateways (pub/sub); empty: none
     # (gateways then rely on polling the status version, at least every 500 ms).
     status_bus: str = field(default_factory=lambda: _env("STATUS_BUS", ""))
+    # Bearer token Prometheus presents to scrape /metrics (an admin API key works too);
+    # empty: only admin keys may read the metrics.
+    metrics_token: str = field(default_factory=lambda: _env("METRICS_TOKEN", ""))
 
     def resolver(self) -> Resolver | None:
         """The DNS resolver detectors use, or None when DNS is off."""

@@ -155,7 +155,7 @@ def test_health_metrics_openapi(api: Api) -> None:
     api.client.post("/v1/decide", json={"channel": "sms", "text": "hi"}, headers=api.h("decide"))
     assert (
         b'aupguard_decisions_total{action="allow",channel="sms"}'
-        in api.client.get("/metrics").content
+        in api.client.get("/metrics", headers=api.h("admin")).content
     )
     spec = api.client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.1") and "/v1/decide/email" in spec["paths"]

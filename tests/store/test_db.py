@@ -53,3 +53,32 @@ def test_naive_datetimes_are_refused(tmp_path: object) -> None:
     store = Store("sqlite://")
     with pytest.raises(Exception, match="naive datetime"), store.write() as s:
         s.add(Tenant(id="t1", name="Acme", created_at=datetime(2026, 1, 1)))
+
+
+def test_an_open_read_never_holds_up_a_writer(db_url: str) -> None:
+    """Reads begin deferred on SQLite: a long read (a console page, a status refresh) and
+    a decision's write transaction proceed side by side, and the read keeps its snapshot."""
+    store = Store(db_url)
+    with store.read() as r:
+        assert r.get(Tenant, "t1") is None  # the read transaction is open from here
+        with store.write() as w:
+            w.add(Tenant(id="t1", name="Acme", created_at=NOW))
+    with store.read() as r:
+        assert r.get(Tenant, "t1") is not None
+    store.dispose()
+
+
+def test_threads_of_one_process_write_in_turn(db_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = Store(db_url)
+
+    def add(i: int) -> None:
+        with store.write() as s:
+            s.add(Tenant(id=f"t{i}", name=f"T{i}", created_at=NOW))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(add, range(40)))
+    with store.read() as s:
+        assert len(s.query(Tenant).all()) == 40
+    store.dispose()

@@ -124,7 +124,7 @@ def serve(seeded: Seeded, port: int, log: Path) -> Iterator[str]:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90  # a loaded 2-core machine starts slowly
+        deadline = time.monotonic() + 180  # a loaded 2-core machine starts slowly (36-90 s seen)
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"aupguard serve exited: {log.read_text('utf-8', 'replace')}")

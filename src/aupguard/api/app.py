@@ -22,6 +22,7 @@ from aupguard.api.routers import (
 )
 from aupguard.decide import Decider
 from aupguard.settings import Settings
+from aupguard.state.backends import open_state
 from aupguard.store.db import Store
 
 MAX_BODY = 26 * 1024 * 1024  # a 25 MB message plus envelope
@@ -41,7 +42,7 @@ def create_app(
     """One app for API and console; services are built once and shared by every request."""
     settings = settings or Settings()
     store = store or Store(settings.database_url)
-    decider = decider or Decider(store, settings=settings)
+    decider = decider or Decider(store, settings=settings, state=open_state(settings.state_url))
     app = FastAPI(
         title="aupguard",
         version="1",
@@ -67,4 +68,15 @@ def create_app(
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app built from AUPGUARD_* settings alone: each process of `aupguard serve
+    --workers N` (or `uvicorn --factory aupguard.api.app:app_from_env`) makes its own."""
+    from aupguard.runtime import tune_gc
+
+    settings = Settings()
+    app = create_app(Store(settings.database_url), settings)
+    tune_gc()
     return app

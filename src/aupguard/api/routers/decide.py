@@ -1,4 +1,5 @@
-"""Decide events: JSON for every channel, raw RFC 5322 for e-mail, batches; off the event loop."""
+"""Decide events: JSON for every channel, raw RFC 5322 for e-mail, batches; off the event loop,
+at most `DECIDE_THREADS` at once (see deps.Services)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import time
 from dataclasses import replace
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from aupguard.api.deps import Services, require, services
 from aupguard.api.metrics import DECIDE_SECONDS, DECISIONS
@@ -49,20 +50,25 @@ def _event(body: EventIn, caller: Caller, source: str) -> Event:
 
 
 @router.post("/decide", response_model=DecisionOut, summary="Decide one JSON event")
-def decide(
+async def decide(
     body: EventIn,
     caller: Annotated[Caller, Depends(require("decide"))],
     svc: Annotated[Services, Depends(services)],
 ) -> DecisionOut:
-    return _decide(svc, _event(body, caller, "api"))
+    event = _event(body, caller, "api")
+    return await to_thread.run_sync(_decide, svc, event, limiter=svc.decisions)
 
 
 @router.post("/decide/batch", response_model=BatchOut, summary="Decide up to 1,000 JSON events")
-def decide_batch(
+async def decide_batch(
     body: Annotated[list[EventIn], Body(max_length=MAX_BATCH)],
     caller: Annotated[Caller, Depends(require("decide"))],
     svc: Annotated[Services, Depends(services)],
 ) -> BatchOut:
+    return await to_thread.run_sync(_batch, svc, body, caller, limiter=svc.decisions)
+
+
+def _batch(svc: Services, body: list[EventIn], caller: Caller) -> BatchOut:
     decisions, errors = [], []
     for i, item in enumerate(body):
         try:
@@ -110,4 +116,4 @@ async def decide_email(
         auth_user=auth_user,
     )
     event = replace(event, tenant=caller.tenant_id or tenant, id=event_id or event.id)
-    return await run_in_threadpool(_decide, svc, event)
+    return await to_thread.run_sync(_decide, svc, event, limiter=svc.decisions)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select, text
 
-from aupguard.api.deps import Services, require, services
+from aupguard.api.deps import Services, metrics_reader, require, services
 from aupguard.api.metrics import exposition
 from aupguard.api.schemas import MAX_ID, AuditOut
 from aupguard.api.security import Caller
@@ -24,8 +24,13 @@ def health(svc: Svc) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def metrics() -> Response:
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (bearer: $AUPGUARD_METRICS_TOKEN or an admin key)",
+    response_class=Response,
+    dependencies=[Depends(metrics_reader)],
+)
+async def metrics() -> Response:
     return Response(exposition(), media_type="text/plain; version=0.0.4")
 
 
