@@ -111,7 +111,10 @@ def record(
     versions: list[AupVersion],
     accepted: set[tuple[str, str]],
     views: Views | None = None,
+    *,
+    flush: bool = True,
 ) -> Recorded:
+    """`flush=False` (batched commits) leaves a duplicate id to fail at the batch's flush."""
     now = datetime.now(UTC)
     if refusal is not None:
         action, reason = refusal
@@ -129,7 +132,8 @@ def record(
             decided_at=now,
         )
     )
-    s.flush()  # a concurrent duplicate fails here, before anything else is written
+    if flush:
+        s.flush()  # a concurrent duplicate fails here, before anything else is written
     s.add(
         SendLogRow(
             event_id=event.id,
