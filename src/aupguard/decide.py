@@ -22,7 +22,7 @@ from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.status import Status, StatusCache
 from aupguard.enforce.tenants import snapshot
 from aupguard.engine import Engine
-from aupguard.events.model import Event
+from aupguard.events.model import EmailContent, Event
 from aupguard.events.views import Views
 from aupguard.recording import EventFacts, facts_of, record
 from aupguard.rules.load import load_ruleset
@@ -291,7 +291,8 @@ class Decider:
             evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
             self.state.apply(event.id, evaluation.observations, event.time)
             verdict, views = evaluation.verdict, evaluation.views
-            facts = facts_of(event, self.token_key, views)
+            if isinstance(event.content, EmailContent):  # only e-mail views add facts
+                facts = facts_of(event, self.token_key, views)
         return _Judged(index, event, facts, verdict, current, refusal, document, views)
 
     def _commit_batch(

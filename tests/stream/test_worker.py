@@ -204,3 +204,43 @@ def test_watchdog_kills_a_stuck_worker_and_dead_letters_its_entry(
     assert pending(client, stream_config) == 0
     with d.store.read() as s:
         assert s.execute(select(func.count()).select_from(SendLogRow)).scalar_one() == 8
+
+
+def test_long_batch_renews_its_lease_so_live_peers_do_not_claim_it(
+    tmp_path: Path, stream_config: WorkerConfig
+) -> None:
+    d = decider(f"sqlite:///{tmp_path / 'a.db'}", tmp_path)
+    add_tenant(d)
+    evaluate = d.engine.evaluate
+
+    def slow(event: Any, ctx: Any, **kwargs: Any) -> Any:
+        time.sleep(0.4)  # a batch of 12 takes ~5 s, longer than the 2 s claim time
+        return evaluate(event, ctx, **kwargs)
+
+    d.engine.evaluate = slow  # type: ignore[method-assign]
+    client = redis.Redis.from_url(REDIS_URL)
+    publish(
+        client, [sms(f"e{i}", QUIET, minutes=i) for i in range(12)], stream=stream_config.stream
+    )
+    worker = StreamWorker(client, d, replace(stream_config, claim_idle_ms=2000))
+    worker.ensure_group()
+    stolen: list[bytes] = []
+    done = threading.Event()
+
+    def peer() -> None:
+        while not done.is_set():
+            got: Any = client.xautoclaim(
+                stream_config.stream, stream_config.group, "peer", 2000, "0-0", justid=True
+            )
+            stolen.extend(got)  # with JUSTID, redis-py returns the ids alone
+            time.sleep(0.1)
+
+    thief = threading.Thread(target=peer, daemon=True)
+    thief.start()
+    try:
+        assert worker.step() == 12
+    finally:
+        done.set()
+        thief.join(5)
+    assert stolen == [] and len(decided_ids(d)) == 12
+    assert pending(client, stream_config) == 0

@@ -137,11 +137,16 @@ class StreamWorker:
             first = batch[0][0].decode()
             self.redis.hset(INFLIGHT, c.consumer, f"{os.getpid()}|{first}|{time.time()}")
 
+            lease = [time.monotonic()]
+
             def on_event(i: int | None) -> None:
                 if i is None:
                     self.tracker.clear()  # writing: a slow commit is not the event's fault
                 else:
                     self.tracker.start(batch[i][0])
+                if time.monotonic() - lease[0] > c.claim_idle_ms / 3000:
+                    self._renew([e for e, _ in batch])  # judged ones too: not yet committed
+                    lease[0] = time.monotonic()
 
             try:
                 results = self.decider.decide_many([e for _, e in batch], on_event)
@@ -158,6 +163,12 @@ class StreamWorker:
             if failures:
                 self.redis.hset(c.errors, mapping=failures)  # type: ignore[arg-type]
         self._ack(done)
+
+    def _renew(self, ids: list[bytes]) -> None:
+        """Reset the idle time of the batch's entries, so live peers do not claim them
+        while a long batch is under way (JUSTID: the delivery count stays)."""
+        c = self.config
+        self.redis.xclaim(c.stream, c.group, c.consumer, 0, ids, justid=True)  # type: ignore[arg-type]
 
     def _deliveries(self, ids: list[bytes]) -> dict[bytes, int]:
         """How often each entry was delivered (one round trip for the batch)."""
