@@ -240,7 +240,7 @@ def run(workers: int, events: list[Event], batch: int, state: str) -> Run:
         env = {**os.environ, "AUPGUARD_HOME": home}
         sup = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
         try:
-            while len(client.xinfo_consumers(STREAM, GROUP)) < workers:  # all started
+            while _workers_up(client) < workers:  # all started (Decider built, connected)
                 if sup.poll() is not None:
                     raise SystemExit("aupguard worker exited early")
                 time.sleep(0.2)
@@ -261,6 +261,11 @@ def run(workers: int, events: list[Event], batch: int, state: str) -> Run:
         if decided != len({e.id for e in events}):
             raise SystemExit(f"{decided} events decided of {len(events)}")
         return Run(workers, len(events), wall, *(a - b for a, b in zip(after, before, strict=True)))
+
+
+def _workers_up(client: redis.Redis) -> int:
+    clients: list[dict[str, str]] = client.client_list()  # type: ignore[assignment]
+    return sum(1 for c in clients if c.get("name", "").startswith("aupguard-worker-"))
 
 
 def _decided(db_url: str) -> int:

@@ -73,7 +73,8 @@ def build_worker(spec: WorkerSpec, heartbeat: Heartbeat | None) -> StreamWorker:
         Store(spec.db_url, migrate=False), state=open_state(spec.state_url), settings=settings
     )
     tune_gc()
-    client = redis.Redis.from_url(spec.redis_url)
+    # Named connections: `CLIENT LIST` shows which worker holds which (and that it is up).
+    client = redis.Redis.from_url(spec.redis_url, client_name=f"aupguard-worker-{os.getpid()}")
     return StreamWorker(client, decider, worker_config(spec, f"w-{os.getpid()}"), heartbeat)
 
 
