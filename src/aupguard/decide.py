@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.status import Status, StatusCache
 from aupguard.enforce.tenants import snapshot
 from aupguard.engine import Engine
-from aupguard.events.model import Event
+from aupguard.events.model import EmailContent, Event
 from aupguard.events.views import Views
 from aupguard.recording import EventFacts, facts_of, record
 from aupguard.rules.load import load_ruleset
@@ -232,6 +233,197 @@ class Decider:
             facts.feedback_token,
             verdict,
         )
+
+    def decide_many(
+        self, events: Sequence[Event], on_event: Callable[[int | None], None] | None = None
+    ) -> list[Decision | Exception]:
+        """Decide a batch with `decide`'s semantics per event, committed in one transaction.
+
+        Per event id once: an id already stored or repeated inside the batch is a replay.
+        The status cache is asked first, and a batch ends after an event that reaches
+        enforcement, so the status it may change is refreshed before the next is judged.
+        An event that fails comes back as its exception; when the batch transaction fails,
+        each event is recorded on its own, so one bad event does not poison the others.
+        `on_event(i)` is called before event i is judged, `on_event(None)` before writing.
+        """
+        results: list[Decision | Exception | None] = [None] * len(events)
+        first: dict[str, int] = {}
+        chunk: list[_Judged] = []
+        for i, event in enumerate(events):
+            if event.id in first:
+                continue  # a duplicate inside the batch: answered by the first's decision
+            first[event.id] = i
+            if on_event:
+                on_event(i)
+            try:
+                judged = self._judge(i, event)
+            except Exception as exc:  # the worker leaves it pending; others go on
+                log.exception("judging %s failed", event.id)
+                results[i] = exc
+                continue
+            chunk.append(judged)
+            if judged.enforce:
+                self._commit_batch(chunk, results, on_event)
+                chunk = []
+        self._commit_batch(chunk, results, on_event)
+        out: list[Decision | Exception] = []
+        for i, event in enumerate(events):
+            result = results[i]
+            if result is None:  # repeated inside the batch
+                earlier = results[first[event.id]]
+                assert earlier is not None
+                result = (
+                    replace(earlier, verdict=None, replayed=True)
+                    if isinstance(earlier, Decision)
+                    else earlier
+                )
+            out.append(result)
+        return out
+
+    def _judge(self, index: int, event: Event) -> _Judged:
+        """Status, then the engine (observations applied once per id): no database write."""
+        facts = facts_of(event, self.token_key)
+        current = self.status.check(event.tenant, event.channel.value, facts.identities)
+        row = in_force(self._versions, event.time.date())
+        document = self.documents[row.version] if row else self.engine.document
+        verdict: Verdict | None = None
+        views: Views | None = None
+        refusal = _refusal(current)
+        if refusal is None:
+            ctx = Context(
+                state=self.state,
+                directory=self.directory,
+                now=event.time,
+                resolver=self.resolver,
+                banks=self.banks,
+            )
+            evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
+            self.state.apply(event.id, evaluation.observations, event.time)
+            verdict, views = evaluation.verdict, evaluation.views
+            if isinstance(event.content, EmailContent):  # only e-mail views add facts
+                facts = facts_of(event, self.token_key, views)
+        return _Judged(index, event, facts, verdict, current, refusal, document, views)
+
+    def _commit_batch(
+        self,
+        chunk: list[_Judged],
+        results: list[Decision | Exception | None],
+        on_event: Callable[[int | None], None] | None,
+    ) -> None:
+        if not chunk:
+            return
+        if on_event:
+            on_event(None)
+        accepted = set(self._accepted)
+        try:
+            decided = self._write_batch(chunk)
+        except Exception as exc:  # roll back and record one by one
+            log.warning("batch of %d failed (%s); recording one by one", len(chunk), exc)
+            self._accepted.clear()
+            self._accepted.update(accepted)  # acceptances of the rolled-back batch
+            decided = [self._record_alone(j) for j in chunk]
+        for j, result in zip(chunk, decided, strict=True):
+            results[j.index] = result
+        changed = any(j.refusal for j in chunk) or any(
+            isinstance(d, Decision) and d.verdict is not None and d.verdict.violated
+            for d in decided
+        )
+        if changed and self.status.refresh():
+            self._announce()
+
+    def _write_batch(self, chunk: list[_Judged]) -> list[Decision | Exception]:
+        """One transaction: ids stored already are replays; only the last may enforce."""
+        with self.store.write() as s:
+            ids = [j.event.id for j in chunk]
+            stored = {
+                row.event_id: row
+                for row in s.execute(
+                    select(AppliedEvent).where(AppliedEvent.event_id.in_(ids))
+                ).scalars()
+            }
+            out: list[Decision | Exception] = []
+            for j in chunk:
+                row = stored.get(j.event.id)
+                if row is not None:
+                    out.append(
+                        Decision(
+                            j.event.id,
+                            row.action,
+                            row.reason,
+                            row.case_ref,
+                            j.facts.feedback_token,
+                            None,
+                            replayed=True,
+                        )
+                    )
+                    continue
+                tenant = None
+                if j.event.tenant and j.enforce:  # the same lock order as `_record`
+                    tenant = s.execute(
+                        select(Tenant).where(Tenant.id == j.event.tenant).with_for_update()
+                    ).scalar()
+                outcome = record(
+                    s,
+                    j.event,
+                    j.facts,
+                    j.verdict,
+                    j.refusal,
+                    j.current,
+                    tenant,
+                    self.ruleset,
+                    j.document,
+                    self.settings,
+                    self._versions,
+                    self._accepted,
+                    j.views,
+                )
+                out.append(
+                    Decision(
+                        j.event.id,
+                        outcome.action,
+                        outcome.reason,
+                        outcome.case_ref,
+                        j.facts.feedback_token,
+                        j.verdict,
+                    )
+                )
+        return out
+
+    def _record_alone(self, j: _Judged) -> Decision | Exception:
+        """`decide`'s own recording path for one judged event; its failure is returned."""
+        try:
+            try:
+                return self._record(
+                    j.event, j.facts, j.verdict, j.current, j.refusal, j.document, j.views
+                )
+            except IntegrityError:  # decided by another process, or a conflicting row
+                replay = self._replay(j.event.id)
+                if replay is None:
+                    raise
+                return replay
+        except Exception as exc:
+            log.exception("recording %s failed", j.event.id)
+            return exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """One event of a batch between judging and recording."""
+
+    index: int
+    event: Event
+    facts: EventFacts
+    verdict: Verdict | None
+    current: Status
+    refusal: tuple[Action, str] | None
+    document: AupDocument
+    views: Views | None
+
+    @property
+    def enforce(self) -> bool:
+        """Recording it takes the tenant's lock and may change its status."""
+        v = self.verdict
+        return v is not None and (bool(v.violated) or v.shadow_action is not Action.ALLOW)
 
 
 def _refusal(current: Status) -> tuple[Action, str] | None:

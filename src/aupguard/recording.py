@@ -121,6 +121,7 @@ def record(
     accepted: set[tuple[str, str]],
     views: Views | None = None,
 ) -> Recorded:
+    """Write one decided event; its idempotency row goes first, so a duplicate id fails first."""
     now = datetime.now(UTC)
     if refusal is not None:
         action, reason = refusal

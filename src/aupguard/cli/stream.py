@@ -18,6 +18,9 @@ RedisOption = Annotated[str, typer.Option("--redis", help="Redis URL of the even
 def worker(
     processes: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     event_timeout: Annotated[float, typer.Option(help="Kill a worker stuck this long (s).")] = 30.0,
+    batch: Annotated[
+        int, typer.Option(min=1, help="Events read, decided and committed together.")
+    ] = 64,
     redis_url: RedisOption = "redis://127.0.0.1:6379/0",
     state: Annotated[str, typer.Option(help="State backend: memory:// or redis://...")] = "",
     db: DbOption = None,
@@ -35,6 +38,7 @@ def worker(
         redis_url=redis_url,
         state_url=state or settings.state_url,
         home=str(settings.home),
+        batch=batch,
     )
     console.print(f"{processes} worker(s) on {redis_url}, database {settings.database_url}")
     stopping = False
@@ -54,6 +58,9 @@ def publish(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of events.")],
     redis_url: RedisOption = "redis://127.0.0.1:6379/0",
     tenant: Annotated[str | None, typer.Option(help="Tenant for events naming none.")] = None,
+    max_backlog: Annotated[
+        int, typer.Option(min=1, help="Wait while the stream holds more undecided events.")
+    ] = 200_000,
 ) -> None:
     """Bulk-import events into the stream (backpressure when the workers fall behind)."""
     from dataclasses import replace
@@ -90,6 +97,7 @@ def publish(
         sent = publish_events(
             client,
             events(),  # type: ignore[arg-type]
+            max_backlog=max_backlog,
             on_batch=lambda n: progress.update(task, completed=n),
         )
     console.print(f"{sent} events published to {redis_url}; {errors} inputs unreadable")

@@ -1,4 +1,4 @@
-"""Run N worker processes; respawn the dead; kill and dead-letter one stuck on an event."""
+"""Run N worker processes; respawn the dead; kill one stuck on an event and dead-letter it."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Any
 
 import redis
 
-from aupguard.stream.producer import DEAD, GROUP, STREAM
-from aupguard.stream.worker import INFLIGHT, StreamWorker, WorkerConfig
+from aupguard.stream.producer import STREAM
+from aupguard.stream.worker import INFLIGHT, StreamWorker, WorkerConfig, dead_letter
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +29,67 @@ class WorkerSpec:
     home: str
     batch: int = 64
     claim_idle_ms: int = 15_000
+    stream: str = STREAM  # its dead letters go to "<stream>:dead"
 
 
-def worker_main(spec: WorkerSpec) -> None:
-    """The body of one worker process."""
+class Heartbeat:
+    """The entry a worker is judging and since when, in memory shared with its supervisor.
+
+    Set and cleared for every event without a round trip; only the supervisor that
+    spawned the worker reads it, so the watchdog names the exact entry even in a batch.
+    """
+
+    def __init__(self, ctx: Any) -> None:
+        self._entry = ctx.Array("c", 64, lock=False)
+        self._since = ctx.Value("d", 0.0, lock=False)
+
+    def start(self, entry_id: bytes) -> None:
+        self._since.value = 0.0  # readers ignore the entry while it is being rewritten
+        self._entry.value = entry_id[:63]
+        self._since.value = time.time()
+
+    def clear(self) -> None:
+        self._since.value = 0.0
+
+    def stuck(self, timeout_s: float, now: float) -> tuple[str, float] | None:
+        """(entry, seconds) when one entry has been judged for longer than `timeout_s`."""
+        since = float(self._since.value)
+        entry = bytes(self._entry.value).decode()
+        if since == 0.0 or now - since < timeout_s or float(self._since.value) != since:
+            return None
+        return entry, now - since
+
+
+def build_worker(spec: WorkerSpec, heartbeat: Heartbeat | None) -> StreamWorker:
+    """A worker process's StreamWorker: its own Decider, database pool and Redis client."""
     from aupguard.decide import Decider
     from aupguard.runtime import tune_gc
     from aupguard.settings import Settings
     from aupguard.state.backends import open_state
     from aupguard.store.db import Store
 
+    settings = Settings(home=Path(spec.home), db_url=spec.db_url)
+    decider = Decider(
+        Store(spec.db_url, migrate=False), state=open_state(spec.state_url), settings=settings
+    )
+    tune_gc()
+    # Named connections: `CLIENT LIST` shows which worker holds which (and that it is up).
+    client = redis.Redis.from_url(spec.redis_url, client_name=f"aupguard-worker-{os.getpid()}")
+    return StreamWorker(client, decider, worker_config(spec, f"w-{os.getpid()}"), heartbeat)
+
+
+def worker_config(spec: WorkerSpec, consumer: str) -> WorkerConfig:
+    return WorkerConfig(
+        stream=spec.stream,
+        dead=f"{spec.stream}:dead",
+        consumer=consumer,
+        batch=spec.batch,
+        claim_idle_ms=spec.claim_idle_ms,
+    )
+
+
+def worker_main(spec: WorkerSpec, heartbeat: Heartbeat | None = None) -> None:
+    """The body of one worker process: decide until SIGTERM."""
     stopping = False
 
     def stop(*_: Any) -> None:
@@ -46,29 +97,20 @@ def worker_main(spec: WorkerSpec) -> None:
         stopping = True
 
     signal.signal(signal.SIGTERM, stop)
-    settings = Settings(home=Path(spec.home), db_url=spec.db_url)
-    decider = Decider(
-        Store(spec.db_url, migrate=False), state=open_state(spec.state_url), settings=settings
-    )
-    tune_gc()
-    client = redis.Redis.from_url(spec.redis_url)
-    config = WorkerConfig(
-        consumer=f"w-{os.getpid()}", batch=spec.batch, claim_idle_ms=spec.claim_idle_ms
-    )
-    StreamWorker(client, decider, config).run(lambda: stopping)
+    build_worker(spec, heartbeat).run(lambda: stopping)
 
 
-def dead_letter_stuck(client: redis.Redis, consumer: str, entry_id: str, reason: str) -> None:
-    entries: Any = client.xrange(STREAM, entry_id, entry_id)
-    pipe = client.pipeline(transaction=True)
+def dead_letter_stuck(
+    client: redis.Redis, spec: WorkerSpec, consumer: str, entry_id: str, reason: str
+) -> None:
+    """The watchdog's verdict on an entry that hung a worker: dead-lettered, not retried."""
+    config = worker_config(spec, consumer)
+    entries: Any = client.xrange(config.stream, entry_id, entry_id)
+    info: Any = client.xpending_range(config.stream, config.group, entry_id, entry_id, 1)
+    deliveries = int(info[0]["times_delivered"]) if info else 1
     for _, fields in entries:
-        payload: dict[Any, Any] = dict(fields)
-        payload.update({b"reason": reason.encode(), b"entry": entry_id.encode()})
-        pipe.xadd(DEAD, payload)
-    pipe.xack(STREAM, GROUP, entry_id)
-    pipe.xdel(STREAM, entry_id)
-    pipe.hdel(INFLIGHT, consumer)
-    pipe.execute()
+        dead_letter(client, config, entry_id.encode(), dict(fields), reason, deliveries)
+    client.hdel(INFLIGHT, consumer)
 
 
 def supervise(
@@ -77,50 +119,49 @@ def supervise(
     event_timeout_s: float,
     should_stop: Callable[[], bool] = lambda: False,
     poll_s: float = 0.5,
+    target: Callable[[WorkerSpec, Heartbeat], None] = worker_main,
 ) -> None:
-    """Keep `processes` workers alive until `should_stop()`; the watchdog runs every poll."""
+    """Keep `processes` workers alive until `should_stop()`; the watchdog runs every poll.
+
+    `target` is the body of a worker process (tests pass one that builds the same worker).
+    """
     ctx = mp.get_context("spawn")
     client = redis.Redis.from_url(spec.redis_url)
-    workers: list[BaseProcess] = []
 
-    def spawn() -> BaseProcess:
-        p = ctx.Process(target=worker_main, args=(spec,), daemon=True)
+    def spawn() -> tuple[BaseProcess, Heartbeat]:
+        heartbeat = Heartbeat(ctx)
+        p = ctx.Process(target=target, args=(spec, heartbeat), daemon=True)
         p.start()
-        return p
+        return p, heartbeat
 
     workers = [spawn() for _ in range(processes)]
     try:
         while not should_stop():
             time.sleep(poll_s)
-            workers = [w if w.is_alive() else spawn() for w in workers]
-            try:
-                inflight: Any = client.hgetall(INFLIGHT)
-            except redis.RedisError:
-                continue
+            workers = [(w, h) if w.is_alive() else spawn() for w, h in workers]
             now = time.time()
-            ours = {w.pid: w for w in workers}
-            for consumer, value in inflight.items():
-                pid_s, entry_id, started = value.decode().split("|")
-                worker = ours.get(int(pid_s))
-                if worker is None or now - float(started) < event_timeout_s:
+            for worker, heartbeat in workers:
+                stuck = heartbeat.stuck(event_timeout_s, now)
+                if stuck is None or worker.pid is None:
                     continue
+                entry_id, seconds = stuck
                 log.error(
                     "worker %s stuck %.0fs on %s: killed, entry dead-lettered",
-                    pid_s,
-                    now - float(started),
+                    worker.pid,
+                    seconds,
                     entry_id,
                 )
-                os.kill(int(pid_s), signal.SIGKILL)
+                os.kill(worker.pid, signal.SIGKILL)
                 worker.join(5)
-                dead_letter_stuck(
-                    client,
-                    consumer.decode(),
-                    entry_id,
-                    f"watchdog: no decision within {event_timeout_s:g}s",
-                )
+                heartbeat.clear()
+                reason = f"watchdog: no decision within {event_timeout_s:g}s"
+                try:
+                    dead_letter_stuck(client, spec, f"w-{worker.pid}", entry_id, reason)
+                except redis.RedisError as exc:  # the entry stays pending: claimed, retried
+                    log.warning("could not dead-letter %s: %s", entry_id, exc)
     finally:
-        for w in workers:
+        for w, _ in workers:
             if w.is_alive():
                 w.terminate()
-        for w in workers:
+        for w, _ in workers:
             w.join(10)
