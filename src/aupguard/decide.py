@@ -17,6 +17,7 @@ from aupguard.aup.versions import document_of, in_force, publish, published
 from aupguard.banks.lists import load_snapshot
 from aupguard.banks.model import BankSnapshot
 from aupguard.detectors.context import Context
+from aupguard.enforce import counters
 from aupguard.enforce.consent import DurableConsent
 from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.status import Status, StatusCache
@@ -65,6 +66,7 @@ class Decider:
         # Opt-outs are durable: written through to the database, reloaded at start.
         self.state: StateStore = DurableConsent(state or MemoryState(), store)
         self.ruleset = ruleset or (engine.ruleset if engine else load_ruleset())
+        self.counter_ttl_s = counters.window_s(self.ruleset)  # sent:<tenant> for the rates
         self.documents = self._documents()
         newest = self.documents[max(self.documents, key=lambda v: tuple(map(int, v.split("."))))]
         self.engine = engine or Engine(self.ruleset, newest)
@@ -133,7 +135,8 @@ class Decider:
                 banks=self.banks,
             )
             evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
-            self.state.apply(event.id, evaluation.observations, event.time)
+            sent = counters.sent(event, self.counter_ttl_s)
+            self.state.apply(event.id, [*evaluation.observations, *sent], event.time)
             verdict, views = evaluation.verdict, evaluation.views
         facts = (
             early if views is None and early is not None else facts_of(event, self.token_key, views)

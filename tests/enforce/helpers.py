@@ -44,10 +44,15 @@ def ruleset_with_model() -> Ruleset:
     return Ruleset.model_validate(data)
 
 
-def decider(db_url: str, tmp: Path, ruleset: Ruleset | None = None) -> Decider:
+def decider(
+    db_url: str,
+    tmp: Path,
+    ruleset: Ruleset | None = None,
+    detectors: Sequence[type[Detector]] = (),
+) -> Decider:
     store = Store(db_url)
     rs = ruleset or ruleset_with_model()
-    engine = Engine(rs, load_document(), Registry([EicarDetector, FakeModel]))
+    engine = Engine(rs, load_document(), Registry([EicarDetector, FakeModel, *detectors]))
     return Decider(store, ruleset=rs, engine=engine, settings=Settings(home=tmp / "home"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from aupguard.decide import Decider, Decision
+from aupguard.detectors.base import Detector
 from aupguard.enforce.dnsproof import expected_token
 from aupguard.enforce.identities import IdentityKind
 from aupguard.enforce.tenants import Proof, add_identity, create_tenant, verify_identity
@@ -16,6 +18,7 @@ from aupguard.events.model import Channel, EmailContent, Event
 from aupguard.reports.intake import Authenticator, Receipt, take_in
 from aupguard.reports.model import IntakeContext
 from aupguard.reports.sink import StoreSink
+from aupguard.rules.model import Ruleset
 from aupguard.store.models import CaseItem, ReportRow
 from tests.enforce.helpers import T0, decider
 from tests.reports.helpers import ENROLLED, dns, shipped_mapping
@@ -62,8 +65,14 @@ class Desk:
             return int(s.execute(q).scalar_one())
 
 
-def desk(db_url: str, tmp: Path, tenants: tuple[str, ...] = ("acme",)) -> Desk:
-    d = decider(db_url, tmp)
+def desk(
+    db_url: str,
+    tmp: Path,
+    tenants: tuple[str, ...] = ("acme",),
+    ruleset: Ruleset | None = None,
+    detectors: Sequence[type[Detector]] = (),
+) -> Desk:
+    d = decider(db_url, tmp, ruleset, detectors)
     key = d.settings.secret("token")
     with d.store.write() as s:
         for tenant in tenants:
@@ -85,6 +94,7 @@ def desk(db_url: str, tmp: Path, tenants: tuple[str, ...] = ("acme",)) -> Desk:
         d.settings,
         enrollment=ENROLLED,
         directory=lambda: d.directory,
+        state=d.state,
     )
     return Desk(d, sink)
 

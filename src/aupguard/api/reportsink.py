@@ -25,6 +25,7 @@ def report_sink(request: Request, svc: Services, channel: Channel) -> StoreSink:
             decider.engine.document,
             svc.settings,
             directory=lambda: decider.directory,
+            state=decider.state,
         )
         request.app.state.report_sink = cached
     return replace(cached, channel=channel)

@@ -180,6 +180,7 @@ def _desk(db: str | None, rules: Path | None, enrollment: Path | None) -> tuple[
         settings,
         enrollment=enrolled,
         directory=lambda: decider.directory,
+        state=decider.state,
     )
     return decider, sink
 

@@ -36,7 +36,10 @@ class BulkOptions(BaseModel):
     tenant_volume: int = Field(default=5_000, ge=1)  # per channel per window (informational)
     complaint_rate: float = Field(default=0.003, gt=0, le=1)  # large mailbox providers: 0.3 %
     complaint_min_sent: int = Field(default=1_000, ge=1)
-    complaint_window_s: int = Field(default=86_400, ge=60, le=30 * 86_400)
+    complaint_window_s: int = Field(default=86_400, ge=60, le=30 * 86_400)  # bounces too
+    # Amazon SES reviews an account at a 5 % bounce rate (and asks senders to stay under 2 %).
+    bounce_rate: float = Field(default=0.05, gt=0, le=1)
+    bounce_min_sent: int = Field(default=1_000, ge=1)
 
 
 class BulkDetector(Detector):
@@ -68,6 +71,11 @@ class BulkDetector(Detector):
             "COMPLAINT_RATE_HIGH",
             "Complaints over sent in the window (state complaints:<tenant>, sent:<tenant>) "
             "are at or above the allowed rate.",
+        ),
+        SignalSpec(
+            "BOUNCE_RATE_HIGH",
+            "Hard bounces over sent in the window (state bounces:<tenant>, sent:<tenant>) "
+            "are at or above the allowed rate: a bought or stale list.",
         ),
     )
     Options = BulkOptions
@@ -144,7 +152,8 @@ class BulkDetector(Detector):
                     ),
                 )
             )
-        out.extend(self._complaints(tenant, ctx, opts))
+        out.extend(self._rate("COMPLAINT_RATE_HIGH", "complaints", tenant, ctx, opts))
+        out.extend(self._rate("BOUNCE_RATE_HIGH", "bounces", tenant, ctx, opts))
         out.append(Observation("count", vol_key, ttl_s=w))
         out.append(Observation("count", vel_key, ttl_s=120))
         for r in recipients:
@@ -177,25 +186,29 @@ class BulkDetector(Detector):
             ]
         return []
 
-    def _complaints(self, tenant: str, ctx: Context, opts: BulkOptions) -> list[Finding]:
+    def _rate(
+        self, signal: str, what: str, tenant: str, ctx: Context, opts: BulkOptions
+    ) -> list[Finding]:
+        """Complaints or hard bounces over sent (keys fed by the decision component and
+        report intake, see enforce/counters.py), judged against the ruleset's rate."""
         w = opts.complaint_window_s
-        complaints = ctx.state.count(f"complaints:{tenant}", w, ctx.now)
-        if complaints <= 0:
+        bad = ctx.state.count(f"{what}:{tenant}", w, ctx.now)
+        if bad <= 0:
             return []  # most tenants: one cheap read
+        limit, minimum = (
+            (opts.complaint_rate, opts.complaint_min_sent)
+            if what == "complaints"
+            else (opts.bounce_rate, opts.bounce_min_sent)
+        )
         sent = ctx.state.count(f"sent:{tenant}", w, ctx.now)
-        if sent < opts.complaint_min_sent or complaints / sent < opts.complaint_rate:
+        if sent < minimum or bad / sent < limit:
             return []
         detail = (
-            f"{complaints:.0f} complaints / {sent:.0f} sent = {complaints / sent:.2%} in "
-            f"{w} s (allowed under {opts.complaint_rate:.2%})"
+            f"{bad:.0f} {what} / {sent:.0f} sent = {bad / sent:.2%} in "
+            f"{w} s (allowed under {limit:.2%})"
         )
-        return [
-            self.signal(
-                "COMPLAINT_RATE_HIGH",
-                min(1.0, complaints / sent / opts.complaint_rate / 2),
-                Evidence("state", detail=detail),
-            )
-        ]
+        strength = min(1.0, bad / sent / limit / 2)
+        return [self.signal(signal, strength, Evidence("state", detail=detail))]
 
 
 def _is_reply(view: Views) -> bool:

@@ -30,15 +30,23 @@ _STARTS = np.asarray([-(-(i << 64) // HASHES) for i in range(HASHES)], dtype=np.
 _EMPTY = np.uint64(2**64 - 1)
 _ENDS = np.append(_STARTS[1:], _EMPTY)
 _DIGITS = str.maketrans("0123456789", "0000000000")
+_DIGIT_BYTES = bytes.maketrans(b"0123456789", b"0000000000")
 
 
 def normalise(text: str) -> str:
     return " ".join(text[:MAX_CHARS].lower().translate(_DIGITS).split())
 
 
+def _normalised_bytes(text: str) -> bytes:
+    """`normalise(text)` as UTF-8, digits folded on the bytes (one table look-up per byte,
+    much cheaper than str.translate with a dict)."""
+    spaced = " ".join(text[:MAX_CHARS].lower().split())
+    return spaced.encode("utf-8", "surrogatepass").translate(_DIGIT_BYTES)
+
+
 def signature(text: str) -> np.ndarray | None:
     """HASHES MinHash values of the text's 8-grams, or None when the text is too short."""
-    data = normalise(text).encode("utf-8", "surrogatepass")  # lone surrogates from raw mail
+    data = _normalised_bytes(text)  # surrogatepass: lone surrogates from raw mail
     if len(data) < MIN_CHARS:
         return None
     n = len(data) - SHINGLE + 1

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from aupguard.events.views import TextPart, UrlRef
+from aupguard.models.email_features import url_parts
 
 SCAN_CHARS = 20_000
 
@@ -97,7 +97,5 @@ def sms_rule_hits(text: str, part: str = "text") -> list[RuleHit]:
 
 
 def _host(url: str) -> str:
-    try:
-        return (urlsplit(url.strip()).hostname or "").lower()
-    except ValueError:
-        return ""
+    parts = url_parts(url)
+    return parts[1] if parts else ""

@@ -99,17 +99,21 @@ class EmailView(Views):
             items = items[: self.limits.max_headers]
         return tuple((str(k), str(v)) for k, v in items)
 
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        """Values of each field by lower-case name, in order: detectors ask for dozens."""
+        out: dict[str, list[str]] = {}
+        for key, value in self.headers:
+            out.setdefault(key.lower(), []).append(value)
+        return out
+
     def header(self, name: str) -> str | None:
         """First value of a header field, RFC 2047 decoded, or None."""
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return decode_header_value(value)
-        return None
+        values = self._by_name.get(name.lower())
+        return decode_header_value(values[0]) if values else None
 
     def header_all(self, name: str) -> list[str]:
-        lname = name.lower()
-        return [v for k, v in self.headers if k.lower() == lname]
+        return list(self._by_name.get(name.lower(), ()))
 
     @cached_property
     def subject(self) -> str:

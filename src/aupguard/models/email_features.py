@@ -7,14 +7,17 @@ because in the training corpora they describe how the mail was collected, not wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from aupguard.events.addresses import parse_address
-from aupguard.events.email import EmailView, decode_header_value
+from aupguard.events.email import EmailView
 from aupguard.events.model import Role
 from aupguard.models.tokens import words
 
-BODY_CHARS = 8_000
+Header = Callable[[str], "str | None"]
+BODY_CHARS = 4_000  # longer mail: its opening decides; halves the worst-case cost
 SUBJECT_CHARS = 300
 MAX_URLS = 30
 # Added in transit or by the corpus collectors' mailing lists and filters: never a feature.
@@ -106,7 +109,7 @@ def email_tokens(view: EmailView, rule_names: tuple[str, ...] = ()) -> list[str]
         has_html |= tp.role is Role.HTML
         out.extend(words(tp.text, budget))
         budget -= len(tp.text)
-    fields = _Fields(view)
+    fields = view.header  # first value, decoded (the view indexes the fields once)
     out.extend(_structure(view, has_plain, has_html))
     if _greets_recipient(view, fields):
         out.append("m:greets-recipient")
@@ -116,20 +119,7 @@ def email_tokens(view: EmailView, rule_names: tuple[str, ...] = ()) -> list[str]
     return out
 
 
-class _Fields:
-    """First value of each header field, found with one pass (as EmailView.header)."""
-
-    def __init__(self, view: EmailView) -> None:
-        self.raw: dict[str, str] = {}
-        for key, value in view.headers:
-            self.raw.setdefault(key.lower(), value)
-
-    def __call__(self, name: str) -> str | None:
-        value = self.raw.get(name)
-        return None if value is None else decode_header_value(value)
-
-
-def _greets_recipient(view: EmailView, header: _Fields) -> bool:
+def _greets_recipient(view: EmailView, header: Header) -> bool:
     """The opening names the addressee (a personal mailing rather than a blast)."""
     name, addr = parse_address(header("to") or "")
     candidates = {w for w in words(name, 80) if len(w) > 2}
@@ -154,10 +144,29 @@ def _structure(view: EmailView, has_plain: bool, has_html: bool) -> list[str]:
         out.extend("m:att:" + a.sniffed_type for a in atts[:5])
     if not view.subject:
         out.append("s:*empty")
+    out.extend(_html(view))
     return out
 
 
-def _headers(view: EmailView, header: _Fields) -> list[str]:
+def _html(view: EmailView) -> list[str]:
+    """HTML structure (`hs:`): links, anchors showing another domain, forms, little text."""
+    out: list[str] = []
+    for _, doc in view.html_documents[:3]:
+        out.append(f"hs:links:{_bucket(len(doc.links))}")
+        out.append(f"hs:text:{_bucket(len(doc.text) // 200)}")
+        if doc.forms:
+            out.append("hs:form")
+        for href, anchor in doc.links[:MAX_URLS]:
+            shown = anchor.lower().removeprefix("http://").removeprefix("https://")
+            if "." in shown and " " not in shown and "/" in href:
+                target = href.lower().split("//", 1)[-1].split("/", 1)[0]
+                if shown.split("/", 1)[0] not in target:
+                    out.append("hs:anchor-elsewhere")
+                    break
+    return out
+
+
+def _headers(view: EmailView, header: Header) -> list[str]:
     out: list[str] = []
     for key, _ in view.headers[:60]:
         name = key.lower()
@@ -217,14 +226,13 @@ def _urls(view: EmailView) -> list[str]:
     sender = ".".join(view.from_address[1].rpartition("@")[2].split(".")[-2:])
     others: set[str] = set()
     for ref in refs[:MAX_URLS]:
-        try:
-            parts = urlsplit(ref.url.strip())
-            host = (parts.hostname or "").lower()
-        except ValueError:
+        parts = url_parts(ref.url)
+        if parts is None:
             out.append("u:malformed")
             continue
-        if parts.scheme in ("mailto", "tel"):
-            out.append("u:scheme:" + parts.scheme)
+        scheme, host, port, query, path_words = parts
+        if scheme in ("mailto", "tel"):
+            out.append("u:scheme:" + scheme)
             continue
         if not host:
             continue
@@ -239,13 +247,27 @@ def _urls(view: EmailView) -> list[str]:
                 out.append("u:from-domain")
             else:
                 others.add(registrable)
-        if parts.port:
+        if port:
             out.append("u:port")
-        if parts.query:
+        if query:
             out.append("u:query")
-        out.extend("u:p:" + w for w in words(parts.path, 120) if len(w) > 2)
+        out.extend(path_words)
     out.append(f"u:other-domains:{_bucket(len(others))}")
     return out
+
+
+@lru_cache(maxsize=4_096)
+def url_parts(url: str) -> tuple[str, str, bool, bool, tuple[str, ...]] | None:
+    """(scheme, host, has a port, has a query, path word tokens) of a link, None when it
+    is malformed. Cached: the rules and the features both ask, and campaigns repeat links."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = bool(parts.port)
+    except ValueError:
+        return None
+    path = tuple("u:p:" + w for w in words(parts.path, 120) if len(w) > 2)
+    return parts.scheme, host, port, bool(parts.query), path
 
 
 def _bucket(n: int) -> str:

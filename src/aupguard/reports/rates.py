@@ -21,6 +21,16 @@ _COUNTED_STATES = ("resolved", "triage")
 _NOT_COMPLAINTS = {"dmarc-failure", "arf:auth-failure", "arf:not-spam"}
 
 
+def is_complaint(kind: str, mapping_key: str | None) -> bool:
+    """A report about a message that complains about it (not a bounce, auth or not-spam)."""
+    return kind != "dsn" and kind not in _NOT_COMPLAINTS and mapping_key not in _NOT_COMPLAINTS
+
+
+def is_hard_bounce(kind: str, facts: dict[str, object] | None) -> bool:
+    bounce = (facts or {}).get("bounce")
+    return kind == "dsn" and isinstance(bounce, dict) and bounce.get("type") == "hard"
+
+
 @dataclass(frozen=True, slots=True)
 class Rates:
     tenant_id: str
@@ -67,9 +77,8 @@ def rates(session: Session, tenant_id: str, since: datetime, until: datetime) ->
     for identity, kind, mapping_key, facts in report_rows:
         slot = counts.setdefault(identity, [0, 0, 0])
         if kind == "dsn":
-            hard = ((facts or {}).get("bounce") or {}).get("type") == "hard"
-            slot[1 if hard else 2] += 1
-        elif kind not in _NOT_COMPLAINTS and mapping_key not in _NOT_COMPLAINTS:
+            slot[1 if is_hard_bounce(kind, facts) else 2] += 1
+        elif is_complaint(kind, mapping_key):
             slot[0] += 1
     per_identity = [
         Rates(tenant_id, identity, sent.get(identity, 0), c[0], c[1], c[2])

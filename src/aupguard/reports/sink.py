@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aupguard.aup.model import AupDocument
+from aupguard.enforce import counters
 from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.tenants import snapshot
 from aupguard.reports import reporters
@@ -30,10 +31,12 @@ from aupguard.reports.enrollment import load_enrollment
 from aupguard.reports.escalate import Policy, count, escalate
 from aupguard.reports.intake import Channel, Receipt, RejectedInput
 from aupguard.reports.model import Report
+from aupguard.reports.rates import is_complaint, is_hard_bounce
 from aupguard.reports.records import rejected_row, report_row
 from aupguard.reports.resolve import IpWindow, Resolution, resolve
 from aupguard.rules.model import Ruleset
 from aupguard.settings import Settings
+from aupguard.state.base import StateStore
 from aupguard.store.db import Store
 from aupguard.store.models import ReportRow
 
@@ -54,6 +57,8 @@ class StoreSink:
     channel: Channel = "mailbox"
     filed_by: str | None = None  # the API key filing, for status requests
     directory: Callable[[], IdentitySnapshot | None] | None = None
+    # Where complaint and bounce counts go for the bulk detector's rates (the decider's state).
+    state: StateStore | None = None
     _cached: tuple[float, IdentitySnapshot] | None = field(default=None, repr=False)
 
     @property
@@ -71,7 +76,15 @@ class StoreSink:
         return cached[1]
 
     def accept(self, report: Report) -> Receipt:
-        return self._retry(lambda s: self._accept(s, report))
+        counted: list[tuple[str, str]] = []  # (tenant, complaint|bounce), set on commit
+        receipt = self._retry(lambda s: self._accept(s, report, counted))
+        if self.state is not None and counted:
+            ttl = counters.window_s(self.ruleset)
+            for tenant, kind in counted:
+                # under the report's reference: a retried or replayed report counts once
+                observations = counters.reported(tenant, kind, ttl)
+                self.state.apply(f"report:{receipt.reference}", observations, report.received)
+        return receipt
 
     def reject(self, rejected: RejectedInput) -> Receipt:
         return self._retry(lambda s: self._reject(s, rejected))
@@ -86,7 +99,8 @@ class StoreSink:
             with self.store.write() as s:
                 return work(s)
 
-    def _accept(self, s: Session, report: Report) -> Receipt:
+    def _accept(self, s: Session, report: Report, counted: list[tuple[str, str]]) -> Receipt:
+        counted.clear()
         now = datetime.now(UTC)
         reporter = reporters.seen(s, reporters.key_for(report, self.filed_by), report.received)
         row = report_row(report, self.channel, self.filed_by, reporter.id, now)
@@ -115,6 +129,7 @@ class StoreSink:
         elif row.route == Route.ESCALATION.value and strong:
             row.state = "resolved"
         receipt = self._stored(s, row, row.state)
+        counted.extend(_counted(row))
         if row.state == "resolved" and row.route != Route.RATES.value and row.clause:
             count(s, row, True, self.policy)
             file_in_case(s, row, row.clause, "system", self.document, self.settings, now)
@@ -138,6 +153,20 @@ class StoreSink:
         s.flush()
         reporters.moved(s, row.reporter_id, None, row.state)
         return Receipt(row.reference, status, detail)  # type: ignore[arg-type]
+
+
+def _counted(row: ReportRow) -> list[tuple[str, str]]:
+    """What a report adds to the rate counters: only when it resolved to a tenant through
+    the send log; a complaint only when its feedback loop is authenticated; a bounce only
+    when hard (its match with a message we sent, by feedback token or Message-ID, is what
+    vouches for it: bounces are not signed)."""
+    if row.state != "resolved" or not row.tenant_id or not row.event_id:
+        return []
+    if is_hard_bounce(row.kind, row.facts):
+        return [(row.tenant_id, "bounce")]
+    if row.kind != "dsn" and row.authenticated and is_complaint(row.kind, row.mapping_key):
+        return [(row.tenant_id, "complaint")]
+    return []
 
 
 def _primary(s: Session, digest: str) -> ReportRow | None:
@@ -171,6 +200,7 @@ def sink_for(
     settings: Settings,
     channel: Channel = "mailbox",
     directory: Callable[[], IdentitySnapshot | None] | None = None,
+    state: StateStore | None = None,
 ) -> StoreSink:
     """A sink with the enrollment from the settings (docs/reports.md, "Enrollment")."""
     return StoreSink(
@@ -181,4 +211,5 @@ def sink_for(
         enrollment=load_enrollment(settings),
         channel=channel,
         directory=directory,
+        state=state,
     )

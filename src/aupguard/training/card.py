@@ -12,11 +12,12 @@ from aupguard.training.fit import Spec
 _ABOUT = {
     "spam_email": (
         "Outbound e-mail spam (signal `SPAM_CONTENT`, detector `spam_email`).",
-        "words of the subject and text parts (plain and HTML text, first 8,000 characters), "
+        "words of the subject and text parts (plain and HTML text, first 4,000 characters), "
         "the From display name, header traits the sending software sets (mailer, priority, "
         "Reply-To elsewhere, missing To/Date/MIME-Version, List-Unsubscribe present, names of "
         "the other header fields except transport, list and collection ones), structure "
-        "(HTML only, attachments by sniffed type), "
+        "(HTML only, attachments by sniffed type), HTML structure (links, anchors showing "
+        "another domain, forms, little visible text), "
         "URL tokens (TLD, registrable domain, IP host, query, path words, domains other than "
         "the sender's) and the names of the rule signals that fired",
         "aupguard train spam-email --cv 10 --report",
@@ -35,6 +36,7 @@ def write_card(
     kind: str,
     data: LabelledSet,
     spec: Spec,
+    chosen: Spec,
     report: CvReport | None,
     sha256: str,
     threshold: float,
@@ -63,14 +65,15 @@ def write_card(
         "## Model and procedure",
         "",
         f"- Features: {feats}.",
-        f"- Sublinear TF-IDF (min document frequency {spec.min_df}), L2-normalised; linear SVM "
-        f"(C={spec.C}), classes balanced"
-        + (f", extra sample weight {spec.group_weights}" if spec.group_weights else "")
-        + ".",
+        f"- Sublinear TF-IDF (min document frequency {spec.min_df}), L2-normalised; linear SVM, "
+        "classes balanced.",
+        *_grid(spec),
+        f"- Hyperparameters of this file, chosen so on all the development data: "
+        f"**{chosen.describe()}**.",
         f"- Calibration (Platt) and threshold come from {spec.inner_folds}-fold cross-validation "
         "inside the training data only: "
         + (
-            f"the highest recall with at most {spec.target_fpr:.2%} of held-out ham above it."
+            f"the highest recall with at most {chosen.target_fpr:.2%} of held-out ham above it."
             if spec.objective == "max-recall-at-fpr"
             else "the best F1 on held-out scores."
         ),
@@ -104,8 +107,42 @@ def _metrics(r: CvReport) -> list[str]:
         "|---|---|---|",
         *(f"| {g} | {n} | {k} ({k / n:.2%}) |" for g, n, k in r.by_group),
         "",
-        "Thresholds chosen per fold: " + ", ".join(f"{t:.4f}" for t in r.thresholds) + ".",
+        "| outer fold | hyperparameters chosen by its inner CV | threshold |",
+        "|---|---|---|",
+        *(
+            f"| {i} | {c} | {t:.4f} |"
+            for i, (c, t) in enumerate(zip(r.chosen, r.thresholds, strict=True), 1)
+        ),
         "",
+    ]
+
+
+def _grid(spec: Spec) -> list[str]:
+    grid = spec.grid
+    if grid is None:
+        return [f"- Fixed hyperparameters: {spec.describe()}."]
+    drops = ", ".join("+".join(d) if d else "none" for d in grid.drop)
+    weighted = (
+        f"; extra weight of {grid.weighted_group}: {', '.join(f'{w:g}' for w in grid.group_weight)}"
+        if grid.weighted_group
+        else ""
+    )
+    targets = (
+        f"; inner false-positive target: {', '.join(f'{t:.2%}' for t in grid.target_fpr)}"
+        if grid.target_fpr
+        else ""
+    )
+    rule = (
+        f"the best recall among candidates whose cross-fitted false-positive rate is at most "
+        f"{grid.max_fpr:.2%}"
+        if spec.objective == "max-recall-at-fpr"
+        else "the best cross-fitted F1"
+    )
+    return [
+        f"- Hyperparameters chosen inside each training set by {spec.inner_folds}-fold inner "
+        f"cross-validation (thresholds cross-fitted over the inner folds), {rule}. Grid: "
+        f"C {', '.join(f'{c:g}' for c in grid.C)}{weighted}{targets}; feature groups left "
+        f"out: {drops}."
     ]
 
 

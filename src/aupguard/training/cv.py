@@ -1,4 +1,4 @@
-"""Nested cross-validation: outer folds report, inner folds choose calibration and threshold."""
+"""Nested cross-validation: outer folds report; inner folds choose hyperparameters and threshold."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class CvReport:
     recall_ci95: tuple[float, float]
     auprc: float
     thresholds: tuple[float, ...]  # per outer fold, each chosen inside its training part
+    chosen: tuple[str, ...]  # per outer fold: the hyperparameters its inner CV chose
     by_group: tuple[tuple[str, int, int], ...]  # (group, items, flagged as spam)
 
     def as_dict(self) -> dict[str, object]:
@@ -46,12 +47,14 @@ def cross_validate(
     probability = np.zeros(len(labels))
     predicted = np.zeros(len(labels), dtype=bool)
     thresholds: list[float] = []
+    chosen: list[str] = []
     outer = StratifiedKFold(folds, shuffle=True, random_state=spec.seed)
     for i, (tr, te) in enumerate(outer.split(np.zeros(len(labels)), labels)):
         model = train([data.docs[j] for j in tr], labels[tr], [data.groups[j] for j in tr], spec)
         probability[te] = model.probability([data.docs[j] for j in te])
         predicted[te] = probability[te] >= model.threshold
         thresholds.append(model.threshold)
+        chosen.append(model.chosen.describe())
         on_fold(i + 1)
     q = quality([bool(v) for v in labels], [bool(v) for v in predicted])
     groups = sorted(set(data.groups))
@@ -80,5 +83,6 @@ def cross_validate(
         recall_ci95=wilson(q.tp, q.tp + q.fn),
         auprc=average_precision([bool(v) for v in labels], probability.tolist()),
         thresholds=tuple(thresholds),
+        chosen=tuple(chosen),
         by_group=by_group,
     )

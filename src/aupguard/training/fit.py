@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -22,6 +22,33 @@ class Spec:
     target_fpr: float = 0.0025  # for max-recall-at-fpr: ham above the threshold, at most
     inner_folds: int = 5
     seed: int = 0
+    drop: tuple[str, ...] = ()  # token prefixes left out (a feature group switched off)
+    grid: Grid | None = None  # when set, C, weights, target and drop are chosen by inner CV
+
+    def describe(self) -> str:
+        """The hyperparameters that a grid chooses, in one line (cards, reports)."""
+        parts = [f"C={self.C:g}"]
+        parts += [f"{g}x{w:g}" for g, w in sorted(self.group_weights.items())]
+        if self.objective == "max-recall-at-fpr":
+            parts.append(f"target={self.target_fpr:.2%}")
+        parts.append("drop=" + ("+".join(self.drop) if self.drop else "none"))
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Candidate hyperparameters, judged inside the training data only (training/select.py).
+
+    For max-recall-at-fpr the candidate with the highest recall whose cross-fitted false
+    positive rate is at most `max_fpr` wins; for max-f1 the best cross-fitted F1.
+    """
+
+    C: tuple[float, ...] = (1.0,)
+    weighted_group: str = ""  # the group whose extra weight is a choice (e.g. hard ham)
+    group_weight: tuple[float, ...] = (1.0,)
+    target_fpr: tuple[float, ...] = ()  # empty: the spec's own
+    drop: tuple[tuple[str, ...], ...] = ((),)
+    max_fpr: float = 0.004
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,45 +67,60 @@ class Trained:
     fitted: Fitted
     platt: tuple[float, float]
     threshold: float  # on the calibrated probability
+    chosen: Spec  # the hyperparameters the inner cross-validation chose
 
     def probability(self, docs: Sequence[list[str]]) -> np.ndarray:
         return _sigmoid(self.platt, self.fitted.decision(docs))
 
 
 def fit(docs: Sequence[list[str]], labels: np.ndarray, weights: np.ndarray, spec: Spec) -> Fitted:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
-
-    vec = TfidfVectorizer(
-        analyzer=_identity, sublinear_tf=True, min_df=spec.min_df, lowercase=False, dtype=np.float64
-    )
-    x = vec.fit_transform(docs)
-    svm = LinearSVC(C=spec.C, random_state=spec.seed, max_iter=20_000)
+    vec = vectorizer(spec)
+    x = vec.fit_transform(kept(docs, spec.drop))
+    svm = classifier(spec)
     svm.fit(x, labels, sample_weight=weights)
 
     def decision(more: Sequence[list[str]]) -> np.ndarray:
-        return np.asarray(svm.decision_function(vec.transform(more)), dtype=np.float64)
+        x = vec.transform(kept(more, spec.drop))
+        return np.asarray(svm.decision_function(x), dtype=np.float64)
 
     vocab = [str(t) for t in vec.get_feature_names_out()]
     return Fitted(vocab, vec.idf_.copy(), svm.coef_[0].copy(), float(svm.intercept_[0]), decision)
 
 
+def vectorizer(spec: Spec) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer=_identity, sublinear_tf=True, min_df=spec.min_df, lowercase=False, dtype=np.float64
+    )
+
+
+def classifier(spec: Spec) -> Any:
+    from sklearn.svm import LinearSVC
+
+    return LinearSVC(C=spec.C, random_state=spec.seed, max_iter=20_000)
+
+
+def kept(docs: Sequence[list[str]], drop: tuple[str, ...]) -> Sequence[list[str]]:
+    """The documents without the tokens of the feature groups left out."""
+    if not drop:
+        return docs
+    return [[t for t in doc if not t.startswith(drop)] for doc in docs]
+
+
 def train(
     docs: Sequence[list[str]], labels: np.ndarray, groups: Sequence[str], spec: Spec
 ) -> Trained:
-    """Calibration and threshold from out-of-fold scores of the training data, then a full fit."""
-    from sklearn.model_selection import StratifiedKFold
+    """Hyperparameters, calibration and threshold from inner cross-validation of the
+    training data alone (training/select.py), then a fit on all of it."""
+    from aupguard.training.select import select
 
-    weights = sample_weights(labels, groups, spec)
-    scores = np.zeros(len(labels))
-    inner = StratifiedKFold(spec.inner_folds, shuffle=True, random_state=spec.seed + 1)
-    for a, b in inner.split(np.zeros(len(labels)), labels):
-        part = fit([docs[i] for i in a], labels[a], weights[a], spec)
-        scores[b] = part.decision([docs[i] for i in b])
+    chosen, scores = select(docs, labels, groups, spec)
     platt = fit_platt(scores, labels)
-    margin = choose_threshold(scores, labels, spec)
+    margin = choose_threshold(scores, labels, chosen)
     threshold = float(_sigmoid(platt, np.asarray([margin]))[0])
-    return Trained(fit(docs, labels, weights, spec), platt, threshold)
+    weights = sample_weights(labels, groups, chosen)
+    return Trained(fit(docs, labels, weights, chosen), platt, threshold, chosen)
 
 
 def sample_weights(labels: np.ndarray, groups: Sequence[str], spec: Spec) -> np.ndarray:
