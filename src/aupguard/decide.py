@@ -23,7 +23,7 @@ from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.status import Status, StatusCache
 from aupguard.enforce.tenants import snapshot
 from aupguard.engine import Engine
-from aupguard.events.model import EmailContent, Event
+from aupguard.events.model import Event
 from aupguard.events.views import Views
 from aupguard.recording import EventFacts, facts_of, record
 from aupguard.rules.load import load_ruleset
@@ -120,27 +120,9 @@ class Decider:
     def decide(self, event: Event) -> Decision:
         """Decide once per event id. A redelivery is evaluated again (state is applied once
         per id) and then finds the stored decision when it tries to record: no pre-read."""
-        current, early = self._status_of(event)
-        row = in_force(self._versions, event.time.date())
-        document = self.documents[row.version] if row else self.engine.document
-        verdict: Verdict | None = None
-        views: Views | None = None
-        refusal = _refusal(current)
-        if refusal is None:
-            ctx = Context(
-                state=self.state,
-                directory=self.directory,
-                now=event.time,
-                resolver=self.resolver,
-                banks=self.banks,
-            )
-            evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
-            sent = counters.sent(event, self.counter_ttl_s)
-            self.state.apply(event.id, [*evaluation.observations, *sent], event.time)
-            verdict, views = evaluation.verdict, evaluation.views
-        facts = (
-            early if views is None and early is not None else facts_of(event, self.token_key, views)
-        )
+        j = self._judge(0, event)
+        event, facts, verdict, current = j.event, j.facts, j.verdict, j.current
+        refusal, document, views = j.refusal, j.document, j.views
         try:
             decision = self._record(event, facts, verdict, current, refusal, document, views)
         except IntegrityError:  # another process decided this event id first
@@ -285,8 +267,7 @@ class Decider:
 
     def _judge(self, index: int, event: Event) -> _Judged:
         """Status, then the engine (observations applied once per id): no database write."""
-        facts = facts_of(event, self.token_key)
-        current = self.status.check(event.tenant, event.channel.value, facts.identities)
+        current, early = self._status_of(event)
         row = in_force(self._versions, event.time.date())
         document = self.documents[row.version] if row else self.engine.document
         verdict: Verdict | None = None
@@ -301,10 +282,12 @@ class Decider:
                 banks=self.banks,
             )
             evaluation = self.engine.evaluate(event, ctx, document_version=document.version)
-            self.state.apply(event.id, evaluation.observations, event.time)
+            sent = counters.sent(event, self.counter_ttl_s)
+            self.state.apply(event.id, [*evaluation.observations, *sent], event.time)
             verdict, views = evaluation.verdict, evaluation.views
-            if isinstance(event.content, EmailContent):  # only e-mail views add facts
-                facts = facts_of(event, self.token_key, views)
+        facts = (
+            early if views is None and early is not None else facts_of(event, self.token_key, views)
+        )
         return _Judged(index, event, facts, verdict, current, refusal, document, views)
 
     def _commit_batch(
