@@ -87,3 +87,12 @@ def test_registry_from_plugins_finds_builtins_through_entry_points() -> None:
 
 def test_unknown_signals_are_reported() -> None:
     assert "GTUBE" in engine(EicarDetector).unknown_signals()
+
+
+def test_warm_up_judges_each_channel_with_every_shipped_detector_cleanly() -> None:
+    engine = Engine(load_ruleset(), load_document())
+    verdicts = engine.warm_up()
+    assert [v.event_id for v in verdicts] == ["warm-up:email", "warm-up:sms", "warm-up:chat"]
+    errors = [s for v in verdicts for s in v.signals if s.name == "DETECTOR_ERROR"]
+    assert errors == []
+    assert all(not v.violated for v in verdicts)  # an ordinary message, nothing to see

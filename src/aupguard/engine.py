@@ -64,6 +64,31 @@ class Engine:
         # Detectors with slow I/O (clamd) start it before the others run, so it overlaps.
         self.starters = [d for d, _ in self.detectors if type(d).begin is not Detector.begin]
 
+    def warm_up(self) -> list[Verdict]:
+        """Judge one synthetic e-mail, SMS and chat message as a dry run, so that models,
+        lexicons and patterns that load on first use load now, not inside the first real
+        message's deadline (a gateway's or a worker's first message). Returns the verdicts."""
+        from datetime import UTC, datetime
+
+        from aupguard.events.model import EmailContent, MessageContent
+
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        raw = (
+            b"From: Front Desk <desk@warm-up.invalid>\r\nTo: guest@example.org\r\n"
+            b"Subject: Your appointment\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\n'
+            b"Content-Type: text/plain\r\n\r\nSee you on Monday at 10.\r\n--b\r\n"
+            b'Content-Type: text/html\r\n\r\n<p>See you on <a href="https://warm-up.invalid/'
+            b'a">Monday</a>.</p>\r\n--b--\r\n'
+        )
+        text = "Your table is ready. Reply STOP to opt out."
+        events = (
+            Event("warm-up:email", Channel.EMAIL, EmailContent(raw), at),
+            Event("warm-up:sms", Channel.SMS, MessageContent(text, sender_id="+15550100"), at),
+            Event("warm-up:chat", Channel.CHAT, MessageContent(text), at),
+        )
+        return [self.evaluate(e, Context(now=at), dry_run=True).verdict for e in events]
+
     def unknown_signals(self) -> list[str]:
         """Signals the ruleset weighs that no registered detector can emit."""
         known = set(self.registry.signal_specs())

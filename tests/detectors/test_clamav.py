@@ -98,4 +98,4 @@ def test_scan_overlaps_the_other_detectors(clamd_socket: str) -> None:
     started = time.perf_counter()
     found = detector.check(views, Context())
     assert [s.name for s in found] == ["CLAMAV_FOUND"]
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 1.0  # answered while the others ran, not now

@@ -63,6 +63,6 @@ def test_long_text_stays_fast() -> None:
     import time
 
     text = ("password " * 5000) + ("word " * 20000)
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: a backtracking pattern would take minutes
     fired(mail(body=text))
-    assert time.perf_counter() - started < 0.5
+    assert time.thread_time() - started < 0.5

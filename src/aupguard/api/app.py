@@ -78,5 +78,6 @@ def app_from_env() -> FastAPI:
 
     settings = Settings()
     app = create_app(Store(settings.database_url), settings)
+    app.state.services.decider.engine.warm_up()  # models load now, not in the first request
     tune_gc()
     return app

@@ -87,6 +87,7 @@ def build_gateway(
     else:
         assert store is not None
         decider = Decider(store, ruleset=ruleset, settings=setup.settings, engine=engine)
+        decider.engine.warm_up()  # models load before the first message's deadline runs
 
         def follow(snap: IdentitySnapshot) -> None:
             decider.directory = snap

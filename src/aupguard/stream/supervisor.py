@@ -72,6 +72,7 @@ def build_worker(spec: WorkerSpec, heartbeat: Heartbeat | None) -> StreamWorker:
     decider = Decider(
         Store(spec.db_url, migrate=False), state=open_state(spec.state_url), settings=settings
     )
+    decider.engine.warm_up()  # models load before the watchdog times the first event
     tune_gc()
     # Named connections: `CLIENT LIST` shows which worker holds which (and that it is up).
     client = redis.Redis.from_url(spec.redis_url, client_name=f"aupguard-worker-{os.getpid()}")
