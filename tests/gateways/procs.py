@@ -27,7 +27,7 @@ class GatewayProcess:
             start_new_session=True,
         )
         try:
-            wait_port(port, timeout=60)
+            wait_port(port, timeout=180)  # models load before it listens
         except TimeoutError:
             self.stop()
             raise RuntimeError(f"gateway did not start: {self.log()}") from None
