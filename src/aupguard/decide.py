@@ -225,8 +225,9 @@ class Decider:
         """Decide a batch with `decide`'s semantics per event, committed in one transaction.
 
         Per event id once: an id already stored or repeated inside the batch is a replay.
-        The status cache is asked first, and a batch ends after an event that reaches
-        enforcement, so the status it may change is refreshed before the next is judged.
+        The status cache is asked first. An event that reaches enforcement is committed on
+        its own after the events before it (the lock order of `decide`), so the status it
+        may change is refreshed before the next is judged.
         An event that fails comes back as its exception; when the batch transaction fails,
         each event is recorded on its own, so one bad event does not poison the others.
         `on_event(i)` is called before event i is judged, `on_event(None)` before writing.
@@ -246,10 +247,15 @@ class Decider:
                 log.exception("judging %s failed", event.id)
                 results[i] = exc
                 continue
-            chunk.append(judged)
             if judged.enforce:
+                # Alone, as `decide` would: the tenant's row lock comes before the audit
+                # chain's, which an earlier event of the chunk (acceptance by use) may hold;
+                # two workers taking them in opposite orders deadlocked.
                 self._commit_batch(chunk, results, on_event)
+                self._commit_batch([judged], results, on_event)
                 chunk = []
+            else:
+                chunk.append(judged)
         self._commit_batch(chunk, results, on_event)
         out: list[Decision | Exception] = []
         for i, event in enumerate(events):
