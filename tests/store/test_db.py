@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -81,4 +82,39 @@ def test_threads_of_one_process_write_in_turn(db_url: str) -> None:
         list(pool.map(add, range(40)))
     with store.read() as s:
         assert len(s.query(Tenant).all()) == 40
+    store.dispose()
+
+
+def _add_tenants(url: str, prefix: str, count: int) -> None:
+    store = Store(url, migrate=False)
+    for i in range(count):
+        with store.write() as s:
+            s.add(Tenant(id=f"{prefix}{i}", name=f"T{i}", created_at=NOW))
+    store.dispose()
+
+
+def test_sqlite_writers_of_two_processes_take_turns_on_the_writer_lock(tmp_path: Path) -> None:
+    """Processes queue on the kernel lock beside the database file, and a write in one
+    process holds that lock for the whole transaction (nested writes included)."""
+    import fcntl
+    import multiprocessing as mp
+    import os
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    store = Store(url)
+    with store.write(), store.write():  # nested: released once, by the outer write
+        fd = os.open(tmp_path / "a.db-writer.lock", os.O_RDWR)
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once the write committed
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+    procs = [mp.get_context("spawn").Process(target=_add_tenants, args=(url, p, 60)) for p in "ab"]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    with store.read() as s:
+        assert s.query(Tenant).count() == 120
     store.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from collections.abc import Iterator
@@ -41,6 +42,50 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class _WriterLock:
+    """SQLite's one writer at a time, queued in the kernel: threads of this process take an
+    RLock, then the process takes an exclusive flock on `<database>-writer.lock`, so a
+    writer waiting in another process wakes the moment the lock is released instead of
+    sleeping on busy_timeout (its sleeps grow to 100 ms; they were the tail of the API's
+    latency with `serve --workers 2`). busy_timeout stays as the fallback for writers that
+    bypass `Store.write()` (migrations, other tools)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = f"{path}-writer.lock" if path else None
+        self.threads = threading.RLock()
+        self.depth = 0  # changed only by the thread holding `threads`
+        self.fd: int | None = None
+        self.pid = 0
+
+    def __enter__(self) -> None:
+        self.threads.acquire()
+        self.depth += 1
+        if self.depth == 1 and self.path:
+            try:
+                if self.fd is None or self.pid != os.getpid():  # opened again after a fork
+                    self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                    self.pid = os.getpid()
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+            except BaseException:
+                self.depth -= 1
+                self.threads.release()
+                raise
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            if self.depth == 1 and self.fd is not None:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.depth -= 1
+            self.threads.release()
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL, or None for an in-memory database."""
+    path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+    return path if path and path != ":memory:" else None
+
+
 class Store:
     """One database. `write()` is a transaction: everything in it commits or nothing does."""
 
@@ -59,10 +104,9 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         reader = self.engine.execution_options(aupguard_read=True)  # same pool
         self.readers = sessionmaker(reader, expire_on_commit=False)
-        # SQLite has one writer at a time. Threads of this process queue here and are woken
-        # as soon as the writer commits; other processes still wait on busy_timeout, whose
-        # sleeps (up to 100 ms each) were the tail of the API's latency under load.
-        self._writer = threading.RLock() if self.is_sqlite else None
+        # SQLite has one writer at a time: writers queue on _WriterLock (threads, then
+        # processes), each woken as soon as the writer before it commits.
+        self._writer = _WriterLock(_sqlite_file(self.url)) if self.is_sqlite else None
         if migrate:
             self.migrate()
 
