@@ -25,6 +25,7 @@ from aupguard.enforce.tenants import snapshot
 from aupguard.engine import Engine
 from aupguard.events.model import Event
 from aupguard.events.views import Views
+from aupguard.judged import Judged, enforces, refusal_of
 from aupguard.recording import EventFacts, facts_of, record
 from aupguard.rules.load import load_ruleset
 from aupguard.rules.model import Action, Ruleset
@@ -186,9 +187,7 @@ class Decider:
         document: AupDocument,
         views: Views | None = None,
     ) -> Decision:
-        enforce = verdict is not None and (
-            bool(verdict.violated) or verdict.shadow_action is not Action.ALLOW
-        )
+        enforce = enforces(verdict)
         with self.store.write() as s:
             tenant = None
             if event.tenant and enforce:  # serialise enforcement per tenant across processes
@@ -234,7 +233,7 @@ class Decider:
         """
         results: list[Decision | Exception | None] = [None] * len(events)
         first: dict[str, int] = {}
-        chunk: list[_Judged] = []
+        chunk: list[Judged] = []
         for i, event in enumerate(events):
             if event.id in first:
                 continue  # a duplicate inside the batch: answered by the first's decision
@@ -271,14 +270,14 @@ class Decider:
             out.append(result)
         return out
 
-    def _judge(self, index: int, event: Event) -> _Judged:
+    def _judge(self, index: int, event: Event) -> Judged:
         """Status, then the engine (observations applied once per id): no database write."""
         current, early = self._status_of(event)
         row = in_force(self._versions, event.time.date())
         document = self.documents[row.version] if row else self.engine.document
         verdict: Verdict | None = None
         views: Views | None = None
-        refusal = _refusal(current)
+        refusal = refusal_of(current)
         if refusal is None:
             ctx = Context(
                 state=self.state,
@@ -294,11 +293,11 @@ class Decider:
         facts = (
             early if views is None and early is not None else facts_of(event, self.token_key, views)
         )
-        return _Judged(index, event, facts, verdict, current, refusal, document, views)
+        return Judged(index, event, facts, verdict, current, refusal, document, views)
 
     def _commit_batch(
         self,
-        chunk: list[_Judged],
+        chunk: list[Judged],
         results: list[Decision | Exception | None],
         on_event: Callable[[int | None], None] | None,
     ) -> None:
@@ -323,7 +322,7 @@ class Decider:
         if changed and self.status.refresh():
             self._announce()
 
-    def _write_batch(self, chunk: list[_Judged]) -> list[Decision | Exception]:
+    def _write_batch(self, chunk: list[Judged]) -> list[Decision | Exception]:
         """One transaction: ids stored already are replays; only the last may enforce."""
         with self.store.write() as s:
             ids = [j.event.id for j in chunk]
@@ -381,7 +380,7 @@ class Decider:
                 )
         return out
 
-    def _record_alone(self, j: _Judged) -> Decision | Exception:
+    def _record_alone(self, j: Judged) -> Decision | Exception:
         """`decide`'s own recording path for one judged event; its failure is returned."""
         try:
             try:
@@ -396,35 +395,3 @@ class Decider:
         except Exception as exc:
             log.exception("recording %s failed", j.event.id)
             return exc
-
-
-@dataclass(frozen=True, slots=True)
-class _Judged:
-    """One event of a batch between judging and recording."""
-
-    index: int
-    event: Event
-    facts: EventFacts
-    verdict: Verdict | None
-    current: Status
-    refusal: tuple[Action, str] | None
-    document: AupDocument
-    views: Views | None
-
-    @property
-    def enforce(self) -> bool:
-        """Recording it takes the tenant's lock and may change its status."""
-        v = self.verdict
-        return v is not None and (bool(v.violated) or v.shadow_action is not Action.ALLOW)
-
-
-def _refusal(current: Status) -> tuple[Action, str] | None:
-    """Status alone decides: a suspended tenant is refused without content checks."""
-    ref = f" (case AUP-{current.case_id:06d})" if current.case_id else ""
-    if current.state in ("suspended", "terminated"):
-        return Action.BLOCK, f"tenant {current.state}{ref}"
-    if current.state == "restricted" and current.restriction == "block":
-        return Action.BLOCK, f"restricted: sending blocked{ref}"
-    if current.state == "restricted" and current.restriction == "defer":
-        return Action.DEFER, f"restricted: deferred{ref}"
-    return None
