@@ -23,6 +23,7 @@ from aupguard.enforce.identities import IdentitySnapshot
 from aupguard.enforce.status import Status, StatusCache
 from aupguard.enforce.tenants import snapshot
 from aupguard.engine import Engine
+from aupguard.errors import EnforcementError
 from aupguard.events.model import Event
 from aupguard.events.views import Views
 from aupguard.judged import Judged, enforces, refusal_of
@@ -86,7 +87,7 @@ class Decider:
     def _documents(self) -> dict[str, AupDocument]:
         try:
             return self._load_documents()
-        except IntegrityError:  # another process published the default at the same moment
+        except (IntegrityError, EnforcementError):  # another process published it first
             return self._load_documents()
 
     def _load_documents(self) -> dict[str, AupDocument]:

@@ -88,7 +88,11 @@ def test_two_workers_on_redis(compliant: bool) -> None:
         assert flagged == []
         return
     assert flagged and flagged[0] < 300, flagged[:5]
-    assert len(flagged) / (5000 - flagged[0]) > 0.99
+    # Caught within the first few hundred, then held: from message 300 on, nearly all are
+    # flagged. (Counted from the first flag, the share depended on how the two processes
+    # happened to interleave around the threshold: one run flagged #60 early, on the other
+    # worker's counts, and missed some of the next ones.)
+    assert sum(i >= 300 for i in flagged) / (5000 - 300) > 0.99
     named = {n for _, _, names in blast for n in names}
     assert {"BULK_WITHOUT_ONE_CLICK_UNSUBSCRIBE", "BULK_WITHOUT_ALIGNED_AUTHENTICATION"} <= named
     assert "BULK_WITH_HIGH_COMPLAINT_RATE" in named
