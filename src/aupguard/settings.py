@@ -64,10 +64,20 @@ class Settings:
             return bytes.fromhex(env)
         path = self.home / "keys" / f"{name}.key"
         if not path.exists():
+            # Written whole under a private name, then linked into place: of processes
+            # starting together, the first link wins and the others read its key (never a
+            # half-written file).
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            tmp = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_hex(size))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process made it first: use that key
+            finally:
+                os.unlink(tmp)
         return bytes.fromhex(path.read_text().strip())
 
     def ensure_home(self) -> None:
