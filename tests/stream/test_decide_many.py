@@ -19,7 +19,8 @@ from aupguard.store.models import (
     Strike,
     VerdictRecord,
 )
-from tests.enforce.helpers import EICAR_TEXT, T0, add_tenant, decider, sms
+from tests.enforce.helpers import EICAR_TEXT, add_tenant, decider, sms
+from tests.stream.helpers import plant_poison
 
 QUIET = "Your appointment is tomorrow at 10."
 
@@ -100,20 +101,7 @@ def test_batch_matches_one_by_one(db_url: str, tmp_path: Path) -> None:
 def test_poisoned_event_does_not_poison_the_batch(db_url: str, tmp_path: Path) -> None:
     d = decider(db_url, tmp_path)
     add_tenant(d)
-    with d.store.write() as s:  # a send-log row without its decision: every write conflicts
-        s.add(
-            SendLogRow(
-                event_id="poison",
-                day=T0.date(),
-                time=T0,
-                tenant_id="acme",
-                channel="sms",
-                campaign="x",
-                feedback_token="x",
-                action="allow",
-                recipients=0,
-            )
-        )
+    plant_poison(d, "poison")
     batch = [sms(f"e{i}", QUIET, minutes=i) for i in range(3)]
     batch.insert(1, sms("poison", QUIET))
     results = d.decide_many(batch)

@@ -19,8 +19,9 @@ from aupguard.stream.codec import decode
 from aupguard.stream.producer import publish
 from aupguard.stream.supervisor import Heartbeat, WorkerSpec, supervise, worker_config
 from aupguard.stream.worker import StreamWorker, WorkerConfig
-from tests.enforce.helpers import T0, add_tenant, decider, sms
+from tests.enforce.helpers import add_tenant, decider, sms
 from tests.stream.conftest import REDIS_URL
+from tests.stream.helpers import plant_poison
 
 QUIET = "Your appointment is tomorrow at 10."
 
@@ -48,20 +49,7 @@ def test_poisoned_entry_dead_lettered_after_n_deliveries_others_commit(
 ) -> None:
     d = decider(db_url, tmp_path)
     add_tenant(d)
-    with d.store.write() as s:  # a send-log row without its decision: every write conflicts
-        s.add(
-            SendLogRow(
-                event_id="poison",
-                day=T0.date(),
-                time=T0,
-                tenant_id="acme",
-                channel="sms",
-                campaign="x",
-                feedback_token="x",
-                action="allow",
-                recipients=0,
-            )
-        )
+    plant_poison(d, "poison")
     config = replace(stream_config, claim_idle_ms=0, max_deliveries=3)
     client = redis.Redis.from_url(REDIS_URL)
     events = [sms(f"e{i}", QUIET, minutes=i) for i in range(10)]
