@@ -59,6 +59,30 @@ def test_masking_never_fails_and_is_stable(text: str) -> None:
     assert mask_pii(once) == once
 
 
+_PIECES = [
+    "one", "Two", "THREE", "four", "five", "six", "seven", "eight", "nine", "zero", "oh", "o",
+    "O", "double", "Triple", "12", "7", "2026", "12345", "code", "pin", "the", "is", "money",
+    "often", "ohio", "one2", "5one", "K", "\u212a", "\u0663", "é",
+]  # fmt: skip
+_GAPS = ["", " ", "  ", ", ", "-", ".", "\n", "é", "_"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GAPS)), max_size=40))
+def test_spoken_fast_path_skips_only_texts_without_a_run(parts: list[tuple[str, str]]) -> None:
+    from aupguard.privacy import _spoken, _spoken_runs
+
+    text = "".join(word + gap for word, gap in parts)
+    assert _spoken(text) == _spoken_runs(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the code is three seven eight", "pin: seven eight zero three", "code is triple five"],
+)
+def test_spoken_codes_without_one_two_four_five_six_nine_are_masked(text: str) -> None:
+    assert "[code]" in mask_pii(text)
+
+
 def _transcript() -> Event:
     turns = (
         Turn(Role.AGENT, "for security please read me the full card number and the code we texted"),

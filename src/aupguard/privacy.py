@@ -14,6 +14,7 @@ _OTP = re.compile(
     r"(?i)\b(code|otp|pin|passcode|verification|cvv|cvc|tan)\b"
     r"([^0-9\n]{0,20})(\d(?:[ -]?\d){2,7})\b"
 )
+_ANY_DIGIT = re.compile(r"\d")
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 
@@ -41,6 +42,14 @@ _SECRET_CUES = frozenset(
     ]
 )
 _WORD = re.compile(r"[A-Za-z]+|\d+")
+# Two `_WORD` tokens in a row that can start a run worth masking (at least 3 digits need
+# two words: "one two ...", "triple five", "four 12"): where none is, `_spoken` has nothing
+# to do. Words are matched ASCII-only case-insensitively, as `_WORD` sees letters.
+_SPOKEN_WORDS = "zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple"
+_RUN_START = re.compile(
+    rf"(?<![A-Za-z])(?ai:{_SPOKEN_WORDS})(?![A-Za-z])[^A-Za-z\d]*"
+    rf"(?:(?ai:{_SPOKEN_WORDS}|o)(?![A-Za-z])|\d{{1,4}}(?!\d))"
+)
 _SPOKEN_MIN_CARD = 12  # a dozen spoken digits in a row is a card or account number
 _SPOKEN_MIN_CODE = 3
 
@@ -66,8 +75,12 @@ def _mask_card(m: re.Match[str]) -> str:
 
 def _spoken(text: str) -> str:
     """Runs of spoken digits: 12 or more become [number ****1234]; 3-8 after a cue, [code]."""
-    if not any(w in text.lower() for w in ("one", "two", "four", "five", "six", "nine", "oh")):
-        return text  # fast path: no digit words, nothing to do
+    if not _RUN_START.search(text):
+        return text  # fast path: no two digit words in a row, nothing to mask
+    return _spoken_runs(text)
+
+
+def _spoken_runs(text: str) -> str:
     words = list(_WORD.finditer(text))
     cuts: list[tuple[int, int, str]] = []
     i = 0
@@ -104,11 +117,12 @@ def _spoken(text: str) -> str:
 def mask_pii(text: str) -> str:
     """Card numbers (Luhn-valid), one-time codes, SSNs and spoken digit runs masked;
     e-mail local parts cut."""
-    text = _CARD.sub(_mask_card, text)
-    text = _OTP.sub(lambda m: f"{m.group(1)}{m.group(2)}[code]", text)
-    text = _SSN.sub("[ssn]", text)
+    if _ANY_DIGIT.search(text):  # the three typed forms need a digit
+        text = _CARD.sub(_mask_card, text)
+        text = _OTP.sub(lambda m: f"{m.group(1)}{m.group(2)}[code]", text)
+        text = _SSN.sub("[ssn]", text)
     text = _spoken(text)
-    return _EMAIL.sub(r"\1***@\2", text)
+    return _EMAIL.sub(r"\1***@\2", text) if "@" in text else text
 
 
 _RUN_WORDS = frozenset(_DIGIT_WORDS) | frozenset(_REPEAT)
