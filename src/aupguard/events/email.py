@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import email.header
-import email.utils
 import re
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 from functools import cached_property
 
+from aupguard.events.addresses import parse_address
 from aupguard.events.html import HtmlDocument, parse_html
 from aupguard.events.limits import Limits
 from aupguard.events.mimehidden import hidden_attachments
@@ -65,6 +65,7 @@ class EmailView(Views):
         self._walked = False
         self._texts: list[TextPart] = []
         self._attachments: list[Attachment] = []
+        self._decoded: dict[str, str | None] = {}
 
     @property
     def raw(self) -> bytes:
@@ -108,9 +109,15 @@ class EmailView(Views):
         return out
 
     def header(self, name: str) -> str | None:
-        """First value of a header field, RFC 2047 decoded, or None."""
-        values = self._by_name.get(name.lower())
-        return decode_header_value(values[0]) if values else None
+        """First value of a header field, RFC 2047 decoded, or None (decoded once per name:
+        several detectors ask for the same fields)."""
+        key = name.lower()
+        try:
+            return self._decoded[key]
+        except KeyError:
+            values = self._by_name.get(key)
+            value = self._decoded[key] = decode_header_value(values[0]) if values else None
+            return value
 
     def header_all(self, name: str) -> list[str]:
         return list(self._by_name.get(name.lower(), ()))
@@ -122,7 +129,7 @@ class EmailView(Views):
     @cached_property
     def from_address(self) -> tuple[str, str]:
         """(display name, address) of the From field."""
-        name, addr = email.utils.parseaddr(self.header("From") or "")
+        name, addr = parse_address(self.header("From") or "")
         return name, addr.lower()
 
     @cached_property
