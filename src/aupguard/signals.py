@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +30,13 @@ class Signal:
     shadow: bool = False  # emitted by a detector in shadow mode: recorded, never counted
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
     """Something a detector wants remembered; applied once per event id by `decide`.
 
     kind: `count` adds `amount` to `key`; `distinct` adds `member` to the set at `key`;
     `mark` sets `key` to `member` until cleared (consent, opt-outs); `unmark` clears it.
+    A named tuple, not a frozen dataclass: detectors make one per recipient and window
+    (bulk: about 18 per e-mail), and a tuple is built in half the time.
     """
 
     kind: Literal["count", "distinct", "mark", "unmark"]

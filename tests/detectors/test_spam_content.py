@@ -107,6 +107,25 @@ def test_rule_hits_say_where() -> None:
     assert email_rule_hits("Hello", [], []) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "to be removed reply with remove in the subject line",
+        "please reply to this address with the word remove",
+        "remove " + "x" * 50 + " subject",  # the match ends 60+ characters after "remove"
+        "removed " * 20 + "to be removed from this list reply here",  # later occurrences
+        "remove" + "\n" + "reply",  # no match across a line
+        "remove me from nothing",
+        "x" * 5_000 + " reply " + "y" * 30 + " remove",
+    ],
+)
+def test_removal_rule_finds_what_the_whole_text_regex_finds(text: str) -> None:
+    from aupguard.detectors.spam_rules import _REMOVE, _removal
+
+    m = _REMOVE.search(text)
+    assert _removal(text) == ((m.start(), m.end()) if m else None)
+
+
 def test_verdict_records_the_model_hash_and_flags_at_the_operating_point() -> None:
     doc = load_document()
     rules = load_ruleset(document=doc)

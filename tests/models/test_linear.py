@@ -74,3 +74,21 @@ def test_shipped_model_matches_its_card_and_the_ruleset(name: str, signal: str) 
     weight = clause.signals[signal]
     assert weight * model.threshold >= flag
     assert weight * (model.threshold - 0.01) < flag
+
+
+def test_explanation_comes_from_the_same_pass_as_the_score(tmp_path: Path) -> None:
+    arrays, _ = _tiny()
+    linear.save(tmp_path / "m.npz", arrays)
+    model = linear.load(tmp_path / "m.npz")
+    doc = ["cheap", "cheap", "pills", "noon", "unknown"]
+    quiet = model.score(doc)
+    assert quiet.top == ()  # nothing asked for
+    named = model.score(doc, explain_from=0.0, top=2)
+    assert named.probability == quiet.probability and named.margin == quiet.margin
+    tokens = [t for t, _ in named.top]
+    assert tokens[0] == "cheap" and "unknown" not in tokens and "noon" not in tokens
+    assert all(c > 0 for _, c in named.top) and len(named.top) <= 2
+    assert model.explain(doc, 2) == named
+    # above `explain_from` only: a ham-like text is scored but not explained
+    assert model.score(["noon", "meeting"], explain_from=0.99).top == ()
+    assert model.score([]).margin == pytest.approx(model.bias)

@@ -17,6 +17,7 @@ from aupguard.detectors.context import Context
 from aupguard.events.model import Role
 from aupguard.events.urlnorm import normalize
 from aupguard.events.views import Views
+from aupguard.signals import Signal
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]{1,24}", re.UNICODE)
 MAX_CHARS = 2000
@@ -47,11 +48,11 @@ def rule_signals(view: Views) -> list[str]:
     if not isinstance(lures, list):
         from aupguard.detectors.lures import LuresDetector
 
-        lures = [s.name for s in LuresDetector().check(view, Context()) if hasattr(s, "name")]
+        lures = [s.name for s in LuresDetector().check(view, Context()) if isinstance(s, Signal)]
     if not isinstance(urls, list):
         from aupguard.detectors.urls import UrlsDetector
 
-        urls = [s.name for s in UrlsDetector().check(view, Context()) if hasattr(s, "name")]
+        urls = [s.name for s in UrlsDetector().check(view, Context()) if isinstance(s, Signal)]
     return sorted({*lures, *urls} - {"URL_FEED_HIT"})
 
 

@@ -12,11 +12,12 @@ from aupguard.detectors.spam_rules import EMAIL_RULES, RuleHit, email_rule_hits
 from aupguard.events.email import EmailView
 from aupguard.events.model import Channel, Direction, Role
 from aupguard.events.views import Views
-from aupguard.models.email_features import email_tokens
+from aupguard.models.email_features import BODY_CHARS, email_tokens
 from aupguard.models.linear import LinearTextModel, Score, shipped
 
 MODEL = "spam_email"
-EVIDENCE_CHARS = 20_000  # where the strongest words are looked for, to quote them
+# Where the strongest words are looked for, to quote them: the model reads no further.
+EVIDENCE_CHARS = BODY_CHARS
 
 
 class SpamEmailOptions(BaseModel):
@@ -59,9 +60,8 @@ class SpamEmailDetector(Detector):
         assert isinstance(opts, SpamEmailOptions)
         tokens, hits = features(view)
         out: list[Finding] = [self.signal(h.name, 1.0, _rule_evidence(view, h)) for h in hits]
-        score = self.model.score(tokens)
+        score = self.model.score(tokens, explain_from=opts.report_from, top=opts.explain)
         if score.probability >= opts.report_from:
-            score = self.model.explain(tokens, opts.explain)
             out.append(self.signal("SPAM_CONTENT", score.probability, *_evidence(view, score)))
         return out
 

@@ -61,9 +61,8 @@ class SpamSmsDetector(Detector):
             end = h.end if h.end is not None else (h.start or 0) + 1
             ev = Evidence("text", excerpt(text, h.start or 0, end), h.start, end)
             out.append(self.signal(h.name, 1.0, ev))
-        score = self.model.score(tokens)
+        score = self.model.score(tokens, explain_from=opts.report_from, top=opts.explain)
         if score.probability >= opts.report_from:
-            score = self.model.explain(tokens, opts.explain)
             named = ", ".join(f"{t} (+{c:.2f})" for t, c in score.top)
             detail = f"P(spam)={score.probability:.3f}; strongest: {named}"
             ev = Evidence("text", excerpt(text, 0, min(len(text), 80), 0), 0, None, detail)

@@ -7,7 +7,6 @@ runs no code), written byte-for-byte reproducibly, identified by its sha256.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import io
 import json
 import math
@@ -17,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ import numpy as np
 from aupguard.errors import ModelError
 
 FORMAT = "aupguard-linear-text/1"
-_TF = [0.0, *(1.0 + math.log(n) for n in range(1, 64))]  # sublinear term frequency
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -50,50 +49,43 @@ class LinearTextModel:
         weight = arrays["weight"].astype(float).tolist()
         if not len(vocab) == len(idf) == len(weight):
             raise ModelError(f"{source}: vocabulary, idf and weight lengths differ")
-        # token -> (idf, idf * weight): one dict look-up per distinct token when scoring
-        self._terms = {t: (i, i * w) for t, i, w in zip(vocab, idf, weight, strict=True)}
+        # Token -> row; row 0 is every unknown token (idf 0: it adds nothing). Scoring is a
+        # Counter, one C-level map of dict look-ups and a few numpy operations on the rows.
+        self._index = {t: i for i, t in enumerate(vocab, 1)}
+        self._vocab = ["", *vocab]
+        self._idf = np.asarray([0.0, *idf])
+        self._idf_weight = np.asarray([0.0, *(i * w for i, w in zip(idf, weight, strict=True))])
         self.bias = float(arrays["bias"][0])
         self.platt_a, self.platt_b = (float(x) for x in arrays["platt"])
         self.threshold = float(arrays["threshold"][0])
 
     @property
     def size(self) -> int:
-        return len(self._terms)
+        return len(self._index)
 
-    def score(self, tokens: Iterable[str]) -> Score:
-        """Calibrated probability of `tokens` (the hot path: one dict look-up per token)."""
-        get = self._terms.get
-        norm_sq = dot = 0.0
-        for token, n in Counter(tokens).items():
-            hit = get(token)
-            if hit is not None:
-                tf = _TF[n] if n < 64 else 1.0 + math.log(n)
-                x = tf * hit[0]
-                norm_sq += x * x
-                dot += tf * hit[1]
-        margin = dot / (math.sqrt(norm_sq) or 1.0) + self.bias
+    def score(self, tokens: Iterable[str], explain_from: float = 2.0, top: int = 5) -> Score:
+        """Calibrated probability of `tokens`; when it is at least `explain_from`, also the
+        `top` strongest positive contributions (for evidence), from the same pass."""
+        counts = Counter(tokens)
+        k = len(counts)
+        rows = np.fromiter(map(self._index.get, counts, repeat(0, k)), np.intp, k)
+        tf = np.log(np.fromiter(counts.values(), np.float64, k))
+        tf += 1.0  # sublinear term frequency
+        x = tf * self._idf[rows]
+        parts = tf * self._idf_weight[rows]
+        norm = math.sqrt(float(x @ x)) or 1.0
+        margin = float(parts.sum()) / norm + self.bias
         z = self.platt_a * margin + self.platt_b
         probability = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
-        return Score(probability, margin, ())
+        if probability < explain_from or top <= 0 or k == 0:
+            return Score(probability, margin, ())
+        best = np.argsort(-parts, kind="stable")[:top]
+        named = tuple((self._vocab[rows[i]], float(parts[i]) / norm) for i in best if parts[i] > 0)
+        return Score(probability, margin, named)
 
     def explain(self, tokens: Iterable[str], top: int = 5) -> Score:
-        """`score` plus the `top` strongest positive contributions (for evidence)."""
-        terms = self._terms
-        norm_sq = dot = 0.0
-        parts: list[tuple[str, float]] = []
-        for token, n in Counter(tokens).items():
-            hit = terms.get(token)
-            if hit is not None:
-                tf = 1.0 + math.log(n)
-                norm_sq += (tf * hit[0]) ** 2
-                dot += tf * hit[1]
-                parts.append((token, tf * hit[1]))
-        norm = math.sqrt(norm_sq) or 1.0
-        margin = dot / norm + self.bias
-        z = self.platt_a * margin + self.platt_b
-        probability = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
-        best = heapq.nlargest(top, (p for p in parts if p[1] > 0), key=lambda p: p[1])
-        return Score(probability, margin, tuple((t, c / norm) for t, c in best))
+        """`score` plus the `top` strongest positive contributions, whatever the probability."""
+        return self.score(tokens, explain_from=0.0, top=top)
 
 
 def load(path: Path) -> LinearTextModel:

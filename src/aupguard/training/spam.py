@@ -17,18 +17,20 @@ from aupguard.training.fit import Grid, Spec, train
 # Only the grids are fixed here; which point of a grid a model uses is chosen by inner
 # cross-validation of its own training data (training/select.py), in every outer fold and
 # for the shipped model alike. The e-mail bar is the acceptance one: at most 0.5 % of ham
-# flagged, so a candidate must keep its cross-fitted rate at 0.4 % (a margin under the bar)
-# and the best recall among those wins. Feature groups that can be left out: header field
-# names (`hn:`), URL path words (`u:p:`) and HTML structure (`hs:`).
+# flagged, so a candidate's threshold targets 0.45 % of the inner folds' ham (a margin under
+# the bar) and the best cross-fitted recall among candidates within 0.5 % wins. Feature
+# groups that can be left out: header field names (`hn:`), URL path words (`u:p:`) and
+# HTML structure (`hs:`). The target was 0.40 % before: recall 0.961-0.964 at 6 false
+# positives of 1,858, under the recall bar (docs/message-abuse.md tells both runs).
 EMAIL_SPEC = Spec(
     objective="max-recall-at-fpr",
     grid=Grid(
-        C=(0.5, 1.0, 3.0, 10.0),
+        C=(1.0, 3.0, 10.0),
         weighted_group="hard-ham-1",
         group_weight=(1.0, 3.0),
-        target_fpr=(0.0025, 0.004),
+        target_fpr=(0.0045,),
         drop=((), ("hs:",), ("hn:", "u:p:")),
-        max_fpr=0.004,
+        max_fpr=0.005,
     ),
 )
 # SMS: the best cross-fitted F1; feature groups: character n-grams (`c:`), shape (`m:`).
