@@ -119,6 +119,10 @@ class EmailView(Views):
             value = self._decoded[key] = decode_header_value(values[0]) if values else None
             return value
 
+    def has_header(self, name: str) -> bool:
+        """Whether the field is present (a lower-case name: no decoding, no copy)."""
+        return name in self._by_name
+
     def header_all(self, name: str) -> list[str]:
         return list(self._by_name.get(name.lower(), ()))
 

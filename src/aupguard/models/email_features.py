@@ -106,7 +106,7 @@ def email_tokens(view: EmailView, rule_names: tuple[str, ...] = ()) -> list[str]
     for tp in view.text_parts:
         if tp.role is Role.SUBJECT or budget <= 0:
             continue
-        has_plain |= tp.role is Role.BODY and bool(tp.text.strip())
+        has_plain |= tp.role is Role.BODY and bool(tp.text) and not tp.text.isspace()
         has_html |= tp.role is Role.HTML
         out.extend(words(tp.text, budget))
         budget -= len(tp.text)
@@ -193,9 +193,10 @@ def _headers(view: EmailView, header: Header) -> list[str]:
     if reply_to:
         reply_domain = parse_address(reply_to)[1].lower().rpartition("@")[2]
         out.append("h:reply-to" if reply_domain == domain else "h:reply-to-elsewhere")
-    for field in ("In-Reply-To", "References", "Organization", "List-Unsubscribe"):
-        if header(field.lower()) is not None:
-            out.append("h:has:" + field.lower())
+    present = view.has_header  # presence only: nothing to decode
+    for field in ("in-reply-to", "references", "organization", "list-unsubscribe"):
+        if present(field):
+            out.append("h:has:" + field)
     to = header("to")
     if not to:
         out.append("h:to-missing")
@@ -205,14 +206,14 @@ def _headers(view: EmailView, header: Header) -> list[str]:
         out.append(f"h:to-count:{_bucket(to.count('@'))}")
         if header("cc"):
             out.append("h:has:cc")
-    if header("mime-version") is None:
+    if not present("mime-version"):
         out.append("h:mime-version-missing")
     ctype = (header("content-type") or "text/plain").lower()
     out.append("h:ctype:" + ctype.split(";", 1)[0].strip()[:40])
     if "charset" in ctype:
         charset = ctype.split("charset", 1)[1].lstrip(" =\"'").split(";", 1)[0]
         out.append("h:charset:" + charset.strip("\"' ")[:20])
-    if header("date") is None:
+    if not present("date"):
         out.append("h:date-missing")
     return out
 
