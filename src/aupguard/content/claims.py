@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
+from aupguard.datafile import load_yaml
 from aupguard.detectors.knownbrands import known_brands
 from aupguard.phrases import PhraseHit, PhraseIndex, content_words
 
@@ -108,7 +107,7 @@ class Claim:
 def organisation_names() -> list[tuple[str, str]]:
     """(name, kind): agencies, police, courts, generic institutions and well-known brands."""
     raw = (files("aupguard.content") / "data" / "organisations.yaml").read_text("utf-8")
-    data = yaml.safe_load(raw)
+    data = load_yaml(raw)
     items = [(str(name), kind) for kind, names in data.items() for name in names]
     return items + [(name, "brand") for b in known_brands() for name in (*b.names, b.brand)]
 

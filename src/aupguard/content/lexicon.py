@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
+from aupguard.datafile import load_yaml
 from aupguard.phrases import PhraseHit, PhraseIndex, content_words
 
 ORG = "org:"  # hits of organisation names carry this prefix before their kind
@@ -19,7 +18,7 @@ def lexicon() -> PhraseIndex[str]:
     from aupguard.content.claims import organisation_names
 
     text = (files("aupguard.content") / "data" / "lexicon.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     items = [
         (str(phrase), f"{group}:{category}")
         for group, categories in data.items()
@@ -33,7 +32,7 @@ def lexicon() -> PhraseIndex[str]:
 def categories() -> list[str]:
     """Every category name, sorted (the lexicon features a model may weigh)."""
     text = (files("aupguard.content") / "data" / "lexicon.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     return sorted(f"{g}:{c}" for g, cats in data.items() for c in cats)
 
 

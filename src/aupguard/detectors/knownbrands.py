@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 
-import yaml
-
+from aupguard.datafile import load_yaml
 from aupguard.phrases import PhraseIndex
 
 
@@ -32,7 +31,7 @@ def known_brands() -> tuple[KnownBrand, ...]:
             tuple(d.lower() for d in e["domains"]),
             bool(e.get("mail_provider", False)),
         )
-        for e in yaml.safe_load(text)
+        for e in load_yaml(text)
     )
 
 

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
+from aupguard.datafile import load_yaml
 from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec, excerpt
 from aupguard.detectors.content_models import TEXT_CHANNELS
 from aupguard.detectors.context import Context
@@ -25,7 +24,7 @@ SCAN_CHARS = 20_000
 def piracy_domains() -> dict[str, str]:
     """Registrable domain -> category, from content/data/piracy_domains.yaml."""
     raw = (files("aupguard.content") / "data" / "piracy_domains.yaml").read_text("utf-8")
-    return {d.lower(): cat for cat, domains in yaml.safe_load(raw).items() for d in domains}
+    return {d.lower(): cat for cat, domains in load_yaml(raw).items() for d in domains}
 
 
 def _category(host: str) -> str | None:

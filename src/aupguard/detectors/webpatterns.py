@@ -9,7 +9,8 @@ from urllib.parse import unquote, unquote_plus
 
 import ahocorasick
 import re2
-import yaml
+
+from aupguard.datafile import load_yaml
 
 MAX_TARGET = 8192  # characters of a request target examined; the rest is ignored
 CATEGORIES = ("sqli", "xss", "traversal", "cmdi")
@@ -89,4 +90,4 @@ def decode(target: str) -> str:
 def web_patterns() -> WebPatterns:
     """The shipped signatures, compiled once per process."""
     text = (files("aupguard.detectors") / "data" / "web_attacks.yaml").read_text("utf-8")
-    return WebPatterns(yaml.safe_load(text))
+    return WebPatterns(load_yaml(text))
