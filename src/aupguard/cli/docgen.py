@@ -21,8 +21,10 @@ def cli_reference(app: typer.Typer) -> str:
         result = runner.invoke(app, [*path, "--help"], env=env, prog_name="aupguard")
         lines = [line.rstrip() for line in result.output.rstrip().splitlines()]
         out.extend([f"## `{' '.join(['aupguard', *path])}`", "", "```", *lines, "```", ""])
-        for name in sorted(getattr(cmd, "commands", {}) or {}):
-            walk(cmd.commands[name], [*path, name])
+        if hasattr(cmd, "list_commands"):  # a group; lazy groups load a command when asked
+            ctx = cmd.context_class(cmd)
+            for name in sorted(cmd.list_commands(ctx)):
+                walk(cmd.get_command(ctx, name), [*path, name])
 
     walk(root, [])
     return "\n".join(out)

@@ -176,10 +176,12 @@ def scan_files(
         return
     chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
     if "fork" in mp.get_all_start_methods():
-        # Build the engine (models, lexicons, compiled patterns) once, here, and freeze it
-        # out of the collector: forked workers share its pages instead of each building
-        # and collecting its own copy.
+        # Build the engine (models, lexicons, compiled patterns) once, here, load what
+        # loads on first use (warm_up), and freeze it out of the collector: forked workers
+        # share its pages instead of each building, loading and collecting its own copy.
         _init(document, ruleset, rollup, mode, split)
+        assert _engine is not None
+        _engine.warm_up()
         tune_gc()
         pool = mp.get_context("fork").Pool(jobs)
     else:
