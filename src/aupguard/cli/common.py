@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -14,7 +14,9 @@ from aupguard.errors import AupguardError, PolicyError
 from aupguard.rules.load import load_ruleset
 from aupguard.rules.model import Ruleset
 from aupguard.settings import Settings
-from aupguard.store.db import Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads only for commands that open one
+    from aupguard.store.db import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -65,6 +67,8 @@ def open_store(db: str | None, *, create: bool = True) -> tuple[Store, Settings]
     if not create and url.startswith("sqlite:///") and not Path(url[10:]).exists():
         fail(f"no database at {url}: pass --db URL or set $AUPGUARD_DB_URL")
     try:
+        from aupguard.store.db import Store
+
         return Store(settings.database_url), settings
     except Exception as exc:  # connection refused, bad URL, ...
         fail(f"cannot open the database {settings.database_url}: {exc}")
