@@ -26,9 +26,16 @@ class StagePolicy:
         return self.enabled and (lo <= p <= hi or (head in self.high and p >= lo))
 
 
-def score(analysis: TextAnalysis, policy: StagePolicy, heads: Collection[str]) -> Scores:
+def score(
+    analysis: TextAnalysis,
+    policy: StagePolicy,
+    heads: Collection[str],
+    logits: np.ndarray | None = None,
+) -> Scores:
+    """Both stages for `heads`; `logits` are the first stage's when already computed."""
     model = linear_model()
-    logits = model.logits(analysis)
+    if logits is None:
+        logits = model.logits(analysis)
     first = {h: sigmoid(float(logits[i])) for i, h in enumerate(model.heads)}
     need = [h for h in heads if policy.wants(h, first[h])]
     second: dict[str, float] = {}
@@ -47,7 +54,12 @@ def scores_of(
     assert isinstance(memo, dict)
     missing = [h for h in heads if h not in memo]
     if missing:
-        got = score(analysis, policy, missing)
+        # The first stage scores every head in one pass: kept for the next detector that
+        # asks for other heads (content models, then agent misrepresentation).
+        logits = view.memo.get("content.logits")
+        if not isinstance(logits, np.ndarray):
+            logits = view.memo["content.logits"] = linear_model().logits(analysis)
+        got = score(analysis, policy, missing, logits)
         for h in missing:
             memo[h] = (got.first[h], got.second.get(h))
     first = {h: memo[h][0] for h in heads}
