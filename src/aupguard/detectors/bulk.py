@@ -156,12 +156,12 @@ class BulkDetector(Detector):
         out.extend(self._rate("BOUNCE_RATE_HIGH", "bounces", tenant, ctx, opts))
         out.append(Observation("count", vol_key, ttl_s=w))
         out.append(Observation("count", vel_key, ttl_s=120))
-        for r in recipients:
-            out.append(Observation("distinct", rcpt_key, r, ttl_s=w))
-            if event.campaign and not conversational:
-                camp = f"bulk:camp:{tenant}:{event.campaign}"
-                out.append(Observation("distinct", camp, r, ttl_s=w))
-            out.extend(Observation("distinct", k, r, ttl_s=w) for k in nd_keys)
+        # One distinct-member observation per recipient and window key (positional: bulk
+        # makes about 18 of them per e-mail).
+        keys = [rcpt_key, *nd_keys]
+        if event.campaign and not conversational:
+            keys.append(f"bulk:camp:{tenant}:{event.campaign}")
+        out.extend(Observation("distinct", k, r, 1.0, w) for r in recipients for k in keys)
         return out
 
     def _requirements(self, view: Views) -> list[Finding]:
