@@ -45,24 +45,9 @@ _ENTRIES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _train_app() -> typer.Typer:
-    """`train`: the spam models' app plus the phishing and harmful-content commands."""
-    from aupguard.cli import train, train_harmful, train_phishing
-
-    names = {c.name for c in train.app.registered_commands}
-    if "phishing" not in names:
-        train.app.command("phishing")(train_phishing.phishing)
-    if "harmful" not in names:
-        train.app.command("harmful")(train_harmful.harmful)
-    return train.app
-
-
 def _load(name: str) -> Any:
     module, attribute, kind = _ENTRIES[name]
-    if name == "train":
-        target: Any = _train_app()
-    else:
-        target = getattr(importlib.import_module(module), attribute)
+    target = getattr(importlib.import_module(module), attribute)
     if kind == "group":
         cmd: Any = typer.main.get_group(target)
     else:
@@ -89,7 +74,6 @@ class _LazyGroup(TyperGroup):
 app = typer.Typer(
     name="aupguard",
     cls=_LazyGroup,
-    help="Make an Acceptable Use Policy enforceable: detect, decide, act, enforce.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

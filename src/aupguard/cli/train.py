@@ -167,3 +167,14 @@ def _run(
         console.print(
             f"CV: recall {r.recall:.4f}, FPR {r.fpr:.4%} (upper {r.fpr_ci95[1]:.4%}), F1 {r.f1:.4f}"
         )
+
+
+def _register_other_models() -> None:
+    """The phishing and harmful-content trainers live in their own modules."""
+    from aupguard.cli import train_harmful, train_phishing
+
+    app.command("phishing")(train_phishing.phishing)
+    app.command("harmful")(train_harmful.harmful)
+
+
+_register_other_models()

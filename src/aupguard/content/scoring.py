@@ -30,12 +30,10 @@ def score(
     analysis: TextAnalysis,
     policy: StagePolicy,
     heads: Collection[str],
-    logits: np.ndarray | None = None,
+    logits: np.ndarray,
 ) -> Scores:
-    """Both stages for `heads`; `logits` are the first stage's when already computed."""
+    """Both stages for `heads`, from the first stage's `logits` (every head's)."""
     model = linear_model()
-    if logits is None:
-        logits = model.logits(analysis)
     first = {h: sigmoid(float(logits[i])) for i, h in enumerate(model.heads)}
     need = [h for h in heads if policy.wants(h, first[h])]
     second: dict[str, float] = {}

@@ -89,8 +89,8 @@ def _removal(text: str) -> tuple[int, int] | None:
         lo = max(0, pos - _REPLY_REACH)
         if m := _REMOVE.search(text, lo, pos + _REMOVE_REACH):
             # the window may have cut a later match short: match again from its start
-            full = _REMOVE.match(text, m.start(), m.start() + _REMOVE_REACH)
-            return (full or m).start(), (full or m).end()
+            hit = _REMOVE.match(text, m.start(), m.start() + _REMOVE_REACH) or m
+            return hit.start(), hit.end()
         pos = text.find("remove", pos + 1)
     return None
 
