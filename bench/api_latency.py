@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ from urllib.parse import urlencode
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
+
+from tests.web.live import aupguard_command, free_port, stop_process
 
 from aupguard.api.security import create_key
 from aupguard.demo.traffic import TENANTS
@@ -128,20 +129,6 @@ def seed(folder: Path) -> tuple[str, str, str]:
         admin_key = create_key(s, "bench-ops", ["admin"])
     store.dispose()
     return db_url, decide_key, admin_key
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def aupguard_command() -> list[str]:
-    script = Path(sys.executable).with_name("aupguard")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("aupguard")
-    return [found] if found else [sys.executable, "-m", "aupguard.cli.main"]
 
 
 def start_server(folder: Path, db_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -349,12 +336,7 @@ def main() -> None:
             with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 runner.run(run(args, f"http://127.0.0.1:{port}", (decide_key, admin_key), proc.pid))
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
     load = os.getloadavg()
     print(f"load average at end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

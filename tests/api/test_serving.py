@@ -20,7 +20,7 @@ from aupguard.settings import Settings
 from aupguard.store.db import Store
 from aupguard.store.models import AppliedEvent
 from tests.api.conftest import Api
-from tests.web.live import aupguard_command, free_port
+from tests.web.live import aupguard_command, free_port, stop_process
 
 
 def test_serve_with_two_workers_decides(tmp_path: Path) -> None:
@@ -56,12 +56,7 @@ def test_serve_with_two_workers_decides(tmp_path: Path) -> None:
             )
             assert r.status_code == 200 and r.json()["action"] == "allow", r.text
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=120)
     with store.read() as s:
         ids = set(s.execute(select(AppliedEvent.event_id)).scalars())
     assert {f"w{i}" for i in range(6)} <= ids

@@ -103,6 +103,16 @@ def seed(folder: Path, port: int) -> Seeded:
     return Seeded(db_url, settings, decide_key, admin_key)
 
 
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def aupguard_command() -> list[str]:
     script = Path(sys.executable).with_name("aupguard")
     if script.exists():
@@ -138,9 +148,4 @@ def serve(seeded: Seeded, port: int, log: Path) -> Iterator[str]:
             time.sleep(0.3)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
