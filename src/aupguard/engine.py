@@ -65,9 +65,10 @@ class Engine:
         self.starters = [d for d, _ in self.detectors if type(d).begin is not Detector.begin]
 
     def warm_up(self) -> list[Verdict]:
-        """Judge one synthetic e-mail, SMS and chat message as a dry run, so that models,
-        lexicons and patterns that load on first use load now, not inside the first real
-        message's deadline (a gateway's or a worker's first message). Returns the verdicts."""
+        """Have every detector load what it loads on first use (`Detector.load`), then judge
+        one synthetic e-mail, SMS and chat message as a dry run, so that models, lexicons
+        and patterns load now, not inside the first real message's deadline (a gateway's or
+        a worker's first message). Returns the verdicts."""
         from datetime import UTC, datetime
 
         from aupguard.events.model import EmailContent, MessageContent
@@ -87,6 +88,8 @@ class Engine:
             Event("warm-up:sms", Channel.SMS, MessageContent(text, sender_id="+15550100"), at),
             Event("warm-up:chat", Channel.CHAT, MessageContent(text), at),
         )
+        for detector, _ in self.detectors:
+            detector.load()  # what no synthetic message is sure to reach (second stages)
         return [self.evaluate(e, Context(now=at), dry_run=True).verdict for e in events]
 
     def unknown_signals(self) -> list[str]:

@@ -142,6 +142,21 @@ def test_piracy_links() -> None:
     assert detector.check(views_for(sms(quiet)), Context()) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Films at WWW.FMovies.TO tonight", {"PIRACY_LINK"}),
+        ("files on cdn.mega.nz/abc", {"CYBERLOCKER_LINK"}),
+        ("see thepiratebay.org.example.com/x", set()),  # the listed name is not the host
+        ("mail admin@thepiratebay.org", set()),  # an address, not a link
+        ("notthepiratebay.org", set()),
+    ],
+)
+def test_piracy_hosts(text: str, found: set[str]) -> None:
+    signals = PiracyLinksDetector().check(views_for(sms(text)), Context())
+    assert {s.name for s in signals} == found
+
+
 def test_evidence_is_masked_and_located(engine: Engine) -> None:
     text = "Escort service tonight, card 4111 1111 1111 1111 accepted, incall only"
     verdict = engine.evaluate(sms(text), dry_run=True).verdict

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aupguard.detectors import lures
 from aupguard.detectors.context import Context
 from aupguard.detectors.lures import LuresDetector, ssn_ok
 from aupguard.events.model import Role
@@ -66,3 +71,40 @@ def test_long_text_stays_fast() -> None:
     started = time.thread_time()  # CPU time: a backtracking pattern would take minutes
     fired(mail(body=text))
     assert time.thread_time() - started < 0.5
+
+
+# The number patterns as first written (look-behind and \b first): the shipped ones open
+# with a digit so the regex engine can skip to digits, and must find exactly the same spans.
+_CARD_AS_WRITTEN = re.compile(r"(?<![\d-])\d[\d -]{11,24}\d(?![\d-])")
+_SSN_AS_WRITTEN = re.compile(r"\b(\d{3})-(\d{2})-(\d{4})\b")
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "123-45-6789",
+                "4111 1111 1111 1111",
+                "123",
+                "45",
+                "6789",
+                "1",
+                "-",
+                " ",
+                "a",
+                "é",
+                "_",
+                ".",
+            ]
+        )
+    )
+)
+def test_number_patterns_match_as_first_written(pieces: list[str]) -> None:
+    text = "".join(pieces)
+
+    def spans(p: re.Pattern[str]) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+        return [(m.span(), m.groups()) for m in p.finditer(text)]
+
+    assert spans(lures._CARD) == spans(_CARD_AS_WRITTEN)
+    assert spans(lures._SSN) == spans(_SSN_AS_WRITTEN)

@@ -80,9 +80,10 @@ class LinearModel:
         shaped = a.shaped
         unigrams = set(shaped)
         pairs = set(itertools.pairwise(shaped))
-        uni, bi = self.unigrams.get, self.bigrams.get
-        rows = [i for t in unigrams if (i := uni(t)) is not None]
-        rows += [i for p in pairs if (i := bi(p)) is not None]
+        uni, bi = self.unigrams, self.bigrams
+        # A keys view intersected with a set walks the smaller side, in C: few are known.
+        rows = [uni[t] for t in uni.keys() & unigrams]
+        rows += [bi[p] for p in bi.keys() & pairs]
         out: np.ndarray = self.bias.copy()
         if rows:  # the same length normalisation as training: all unique n-grams count
             out += self.weights[rows].sum(0) * (

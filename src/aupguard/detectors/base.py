@@ -76,6 +76,11 @@ class Detector:
     def applies_to(self, channel: Channel) -> bool:
         return not self.channels or channel in self.channels
 
+    def load(self) -> None:
+        """Load now what `check` would otherwise load on the first message that needs it
+        (a model, a table): `Engine.warm_up` calls it, so that a gateway's first message
+        does not wait for it and forked workers share it instead of each loading a copy."""
+
     def begin(self, view: Views, ctx: Context) -> None:
         """Start slow I/O (a network scanner) before any detector runs; `check` joins it.
 

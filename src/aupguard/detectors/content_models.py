@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from aupguard.content.features import TextAnalysis, analysis_of
-from aupguard.content.models import LINEAR, STATIC, artifact_hash, linear_model
+from aupguard.content.models import LINEAR, STATIC, artifact_hash, embedder, linear_model
 from aupguard.content.scoring import StagePolicy, scores_of
 from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec, excerpt
 from aupguard.detectors.context import Context
@@ -91,6 +91,12 @@ class ContentModelsDetector(Detector):
     )
     Options = ContentOptions
     model_hash = artifact_hash(LINEAR, STATIC)
+
+    def load(self) -> None:
+        assert isinstance(self.options, ContentOptions)
+        linear_model()
+        if self.options.second_stage:
+            embedder()  # 3.6 MB of vectors and a tokenizer: 0.2 s
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         assert isinstance(self.options, ContentOptions)

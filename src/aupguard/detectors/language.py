@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec
 from aupguard.detectors.context import Context
+from aupguard.events.language import load_model
 from aupguard.events.model import Channel
 from aupguard.events.views import Views
 
@@ -28,6 +29,9 @@ class LanguageDetector(Detector):
     )
     Options = LanguageOptions
     channels = frozenset({Channel.EMAIL, Channel.SMS, Channel.CHAT, Channel.VOICE})
+
+    def load(self) -> None:
+        load_model()
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         assert isinstance(self.options, LanguageOptions)

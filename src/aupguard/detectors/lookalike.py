@@ -83,9 +83,17 @@ def _confusable_map() -> dict[int, str]:
     return out
 
 
+def load_homoglyphs() -> None:
+    """Load the homoglyph table now (a non-ASCII host label loads it otherwise)."""
+    _confusable_map()
+
+
 def skeleton(label: str) -> str:
     """What a label looks like: homoglyphs and leetspeak folded to plain lower-case ASCII."""
-    s = label.lower().translate(_confusable_map()).translate(_LEET)
+    s = label.lower()
+    if not s.isascii():  # the homoglyph table (its JSON takes 50 ms to load) maps no ASCII
+        s = s.translate(_confusable_map())
+    s = s.translate(_LEET)
     for old, new in _MULTI:
         s = s.replace(old, new)
     return s

@@ -272,8 +272,11 @@ _NEEDS: dict[str, tuple[str, ...]] = {
         "may be",
     ),
 }
-_CARD = re.compile(r"(?<![\d-])\d[\d -]{11,24}\d(?![\d-])")  # then 13-19 digits and Luhn
-_SSN = re.compile(r"\b(\d{3})-(\d{2})-(\d{4})\b")
+# Both open with a digit and check what precedes it after it, in a look-behind: a pattern
+# that starts with a digit class lets the regex engine skip to digits, one that starts with
+# a look-behind or \b is tried at every character (3x slower on mail).
+_CARD = re.compile(r"\d(?<![\d-]\d)[\d -]{11,24}\d(?![\d-])")  # then 13-19 digits and Luhn
+_SSN = re.compile(r"(\d(?<!\w\d)\d\d)-(\d{2})-(\d{4})\b")
 
 
 # "Never share your password": a warning against the lure, not the lure.

@@ -13,7 +13,7 @@ from aupguard.detectors.base import (
     SignalSpec,
 )
 from aupguard.detectors.context import Context
-from aupguard.detectors.officedocs import analyse, is_office
+from aupguard.detectors.officedocs import analyse, is_office, load_oletools
 from aupguard.events.sniff import sniff_type
 from aupguard.events.views import Views
 
@@ -47,6 +47,9 @@ class OfficeDetector(Detector):
             "An OLE package in a document holds a program, script or shortcut.",
         ),
     )
+
+    def load(self) -> None:
+        load_oletools()
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         if not view.attachments:

@@ -63,6 +63,17 @@ def quiet_oletools() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
+def load_oletools() -> None:
+    """Import oletools now (0.1 s with pyparsing and cryptography); `analyse` imports it on
+    the first Office file otherwise."""
+    import oletools.crypto
+    import oletools.msodde
+    import oletools.oleobj
+    import oletools.olevba
+    import oletools.ooxml
+    import oletools.rtfobj  # noqa: F401
+
+
 def analyse(name: str, data: bytes, kind: str) -> OfficeFindings:
     """Run olevba, oleobj, rtfobj and msodde on one file; failures land in `errors`."""
     quiet_oletools()

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 
+import ahocorasick
+
 from aupguard.datafile import load_yaml
 from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec, excerpt
 from aupguard.detectors.content_models import TEXT_CHANNELS
@@ -25,6 +27,22 @@ def piracy_domains() -> dict[str, str]:
     """Registrable domain -> category, from content/data/piracy_domains.yaml."""
     raw = (files("aupguard.content") / "data" / "piracy_domains.yaml").read_text("utf-8")
     return {d.lower(): cat for cat, domains in load_yaml(raw).items() for d in domains}
+
+
+@cache
+def _listed() -> ahocorasick.Automaton:
+    """Every listed domain, to find in one pass whether a text names any of them at all."""
+    auto = ahocorasick.Automaton()
+    for domain in piracy_domains():
+        auto.add_word(domain, domain)
+    auto.make_automaton()
+    return auto
+
+
+def _names_listed_domain(lowered: str) -> bool:
+    # A host can only have a category when a listed domain is a substring of the text:
+    # most text names none, and the host pattern (tried at every letter) is then skipped.
+    return next(_listed().iter(lowered), None) is not None
 
 
 def _category(host: str) -> str | None:
@@ -67,7 +85,7 @@ class PiracyLinksDetector(Detector):
                 for m in (*_MAGNET.finditer(text), *_TORRENT_FILE.finditer(text)):
                     ev = Evidence(tp.part, excerpt(text, m.start(), m.end()), m.start(), m.end())
                     found.setdefault("MAGNET_LINK", []).append(ev)
-            if "." not in text:
+            if "." not in text or not _names_listed_domain(lowered):
                 continue
             for m in _HOST.finditer(text):
                 cat = _category(m.group(1))

@@ -15,7 +15,7 @@ from aupguard.detectors.base import (
     SignalSpec,
 )
 from aupguard.detectors.context import Context
-from aupguard.detectors.lookalike import known_index, lookalikes
+from aupguard.detectors.lookalike import known_index, load_homoglyphs, lookalikes
 from aupguard.detectors.urlfeatures import suspicion, traits, url_traits
 from aupguard.detectors.urlfeeds import FeedIndex, FeedSpec
 from aupguard.events.urlnorm import NormalUrl, normalize
@@ -67,6 +67,9 @@ class UrlsDetector(Detector):
             if self.options.feeds
             else None
         )
+
+    def load(self) -> None:
+        load_homoglyphs()
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         assert isinstance(self.options, UrlOptions)

@@ -67,6 +67,13 @@ _ENGLISH = frozenset(
 )
 
 
+def load_model() -> None:
+    """Load py3langid's model now (it loads on the first non-English text otherwise)."""
+    import py3langid
+
+    py3langid.classify("load")
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code, or None when the text has too few letters to tell."""
     sample = text[:SAMPLE_CHARS]

@@ -14,14 +14,8 @@ import dpkt
 
 from aupguard.errors import InputError
 from aupguard.events.model import Channel, Event, Flow
+from aupguard.events.sniff import PCAP_MAGICS
 
-PCAP_MAGICS = (
-    b"\xd4\xc3\xb2\xa1",
-    b"\xa1\xb2\xc3\xd4",
-    b"\x4d\x3c\xb2\xa1",  # nanosecond resolution
-    b"\xa1\xb2\x3c\x4d",
-    b"\x0a\x0d\x0d\x0a",  # pcapng section header
-)
 MAX_PACKETS = 5_000_000
 MAX_FLOWS = 500_000
 

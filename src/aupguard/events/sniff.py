@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+# Packet captures (libpcap in both byte orders, micro- and nanosecond, and pcapng).
+PCAP_MAGICS = (
+    b"\xd4\xc3\xb2\xa1",
+    b"\xa1\xb2\xc3\xd4",
+    b"\x4d\x3c\xb2\xa1",  # nanosecond resolution
+    b"\xa1\xb2\x3c\x4d",
+    b"\x0a\x0d\x0d\x0a",  # pcapng section header
+)
+
 # (offset, magic, type) checked in order; first match wins.
 _MAGIC: tuple[tuple[int, bytes, str], ...] = (
     (0, b"MZ", "application/x-dosexec"),

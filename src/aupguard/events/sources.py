@@ -15,8 +15,7 @@ from aupguard.errors import InputError
 from aupguard.events.accesslog import parse_access_line
 from aupguard.events.jsonevent import event_from_json
 from aupguard.events.model import Channel, EmailContent, Event, FileContent
-from aupguard.events.pcap import PCAP_MAGICS, read_pcap
-from aupguard.events.sniff import sniff_type
+from aupguard.events.sniff import PCAP_MAGICS, sniff_type
 from aupguard.events.zeek import is_zeek_log, read_conn_log
 
 Item = Event | InputError
@@ -70,6 +69,8 @@ def read_bytes(data: bytes, source: str, suffix: str = "") -> Iterator[Item]:
         yield InputError("empty file", source)
         return
     if data[:4] in PCAP_MAGICS:
+        from aupguard.events.pcap import read_pcap  # dpkt: imported only for captures
+
         yield from read_pcap(data, source)
     elif suffix in _PCAP_SUFFIXES:
         yield InputError(f"not a pcap or pcapng file (starts with {data[:4].hex()})", source)
