@@ -61,3 +61,43 @@ def test_long_text_is_bounded() -> None:
 @given(st.text(alphabet=st.sampled_from("ab1 .-$@|*e s\u0435\u1d07x"), max_size=60))
 def test_fast_words_match_the_exact_pass(text: str) -> None:
     assert content_words(text) == [w for w, _, _ in content_tokens(text)]
+
+
+def _find_by_scanning(index: PhraseIndex[str], tokens: list[str]) -> list[tuple[int, int, str]]:
+    """The plain definition: at each word, every phrase that starts there, longest first."""
+    table = index._map
+    longest = max((len(k) for k in table), default=0)
+    out = []
+    for i in range(len(tokens)):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            out += [(i, i + n, v) for v in table.get(tuple(tokens[i : i + n]), [])]
+    return out
+
+
+_PHRASES = [
+    ("kill", "threat"),
+    ("kill you", "threat"),
+    ("i will kill you", "threat"),
+    ("kill", "violence"),
+    ("happy ending", "adult"),
+    ("ending", "other"),
+    ("a a", "pair"),
+    ("a a a", "triple"),
+]
+
+
+@given(st.lists(st.sampled_from(["i", "will", "kill", "you", "happy", "ending", "a", "b"])))
+def test_phrase_search_finds_what_scanning_finds(tokens: list[str]) -> None:
+    index = PhraseIndex(_PHRASES)
+    found = [(h.start, h.end, h.value) for h in index.find_words(tokens)]
+    assert found == _find_by_scanning(index, tokens)
+
+
+def test_phrase_search_on_message_text() -> None:
+    index = PhraseIndex(_PHRASES, fold=content_words)
+    text = "I will k1ll you. Happy ending? a a a b kill"
+    tokens = content_words(text)
+    found = [(h.start, h.end, h.value) for h in index.find_words(tokens)]
+    assert found == _find_by_scanning(index, tokens)
+    assert (0, 4, "threat") in found and (7, 8, "violence") in found  # "a a a b": one word
+    assert PhraseIndex([], fold=content_words).find(text) == []

@@ -8,7 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+import ahocorasick
+
 T = TypeVar("T")
+_SEP = "\x00"  # joins words for the phrase search: no fold ever yields it inside a word
 MAX_CHARS = 1_000  # display names and sender IDs are short; longer input is cut here
 CONTENT_CHARS = 1_000  # message text: the head (800) and tail (200) of a long mail are read
 
@@ -158,7 +161,7 @@ class PhraseHit(Generic[T]):
 
 
 class PhraseIndex(Generic[T]):
-    """Phrases (as word tuples) to values; `find` costs O(words x longest phrase).
+    """Phrases (as word tuples) to values, found in one Aho-Corasick pass over the words.
 
     `fold` turns text into words, for the phrases and for the text searched alike:
     `words` for names, `content_words` for message text.
@@ -169,16 +172,19 @@ class PhraseIndex(Generic[T]):
     ) -> None:
         self._fold = fold
         self._map: dict[tuple[str, ...], list[T]] = {}
-        self._first: dict[str, int] = {}  # first word -> longest phrase starting with it
-        self._longest = 1
         for phrase, value in items:
             key = tuple(fold(phrase))
             if key:
                 values = self._map.setdefault(key, [])
                 if value not in values:
                     values.append(value)
-                self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
-                self._longest = max(self._longest, len(key))
+        # Words joined by a separator no word holds, with one at each end, so a phrase
+        # only matches whole words: "\0happy\0ending\0".
+        self._automaton = ahocorasick.Automaton()
+        for key, values in self._map.items():
+            self._automaton.add_word(_SEP + _SEP.join(key) + _SEP, (len(key), values))
+        if self._map:
+            self._automaton.make_automaton()
 
     def __len__(self) -> int:
         return len(self._map)
@@ -187,16 +193,16 @@ class PhraseIndex(Generic[T]):
         return self.find_words(self._fold(text))
 
     def find_words(self, tokens: list[str]) -> list[PhraseHit[T]]:
-        hits: list[PhraseHit[T]] = []
-        if not self._map:
-            return hits
-        first, table, size = self._first, self._map, len(tokens)
-        for i, token in enumerate(tokens):
-            longest = first.get(token)
-            if longest is None:  # most words start no phrase: one look-up
-                continue
-            for n in range(min(longest, size - i), 0, -1):
-                values = table.get(tuple(tokens[i : i + n]))
-                if values:
-                    hits.extend(PhraseHit(i, i + n, v) for v in values)
-        return hits
+        """Every phrase at every position (nested and overlapping ones too), ordered by
+        the first word, longer phrases first."""
+        if not self._map or not tokens:
+            return []
+        joined = _SEP + _SEP.join(tokens) + _SEP
+        found: list[tuple[int, int, list[T]]] = []
+        for end, (size, values) in self._automaton.iter(joined):
+            # The match ends on the separator after its last word; count the separators
+            # before that last word to get word indexes (hits are few: C-level count).
+            last = joined.count(_SEP, 0, end) - 1
+            found.append((last - size + 1, last + 1, values))
+        found.sort(key=lambda f: (f[0], -f[1]))
+        return [PhraseHit(start, stop, v) for start, stop, values in found for v in values]
