@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from aupguard.events import langid_cache
+
 SAMPLE_CHARS = 400
 MIN_LETTERS = 20
 _WORD = re.compile(r"[a-z']+")
@@ -71,6 +73,7 @@ def load_model() -> None:
     """Load py3langid's model now (it loads on the first non-English text otherwise)."""
     import py3langid
 
+    langid_cache.install()  # from the cache folder, when it can
     py3langid.classify("load")
 
 
@@ -86,5 +89,6 @@ def detect_language(text: str) -> str | None:
             return "en"
     import py3langid  # loaded on first use: a detector that needs no language pays nothing
 
+    langid_cache.install()
     lang, _score = py3langid.classify(sample)
     return str(lang)
