@@ -33,8 +33,8 @@ from aupguard.content.models import HEADS, embedder, linear_model, sigmoid  # no
 from aupguard.content.scoring import StagePolicy  # noqa: E402
 from aupguard.events.normalize import views_for  # noqa: E402
 from aupguard.rules.load import load_ruleset  # noqa: E402
+from aupguard.training.corpora import find_corpora  # noqa: E402
 
-DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 _WORDS = re.compile(r"\w+")
 
 
@@ -77,7 +77,7 @@ def timed(fn: object, items: list[tuple[str, str]], repeat: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpora", type=Path, default=DEFAULT)
+    parser.add_argument("--corpora", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -85,7 +85,8 @@ def main() -> None:
     first_stage("warm up the caches", "sms")
     pol = policies()
     result: dict[str, object] = {}
-    for name, items in texts(args.corpora, args.limit).items():
+    corpora = args.corpora or find_corpora(Path(__file__).parent)
+    for name, items in texts(corpora, args.limit).items():
         base = timed(lambda t, c: _WORDS.findall(t.lower()), items, args.repeat)
         cost = timed(first_stage, items, args.repeat)
         second = 0
@@ -105,7 +106,7 @@ def main() -> None:
             "ratio_to_baseline": round(statistics.mean(cost) / statistics.mean(base), 1),
             "second_stage_rate": round(second / len(items), 4),
         }
-    for name, items in texts(args.corpora, 300).items():
+    for name, items in texts(corpora, 300).items():
         analyses = [analyse(t, None, c) for t, c in items]
         start = time.thread_time()
         for a in analyses:

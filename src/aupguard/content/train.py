@@ -34,12 +34,12 @@ SET_HEAD = {
 # Positives of one set that are neither positive nor negative for another head: an agent
 # harvesting one-time codes under a false name is phishing and misrepresentation at once.
 UNLABELLED = {("pii", "misrep"), ("misrepresentation", "pii")}
-GRID = (10.0, 30.0, 100.0)
+GRID = (10.0, 30.0, 100.0, 300.0, 1000.0)
 FOLDS = 5
 # Word and word-pair features are scaled up against the lexicon features (each 1): with
 # few examples, a higher scale lets the words carry more weight at the same penalty.
 # Chosen on the dev halves' out-of-fold scores (recall at <= 5 % hard negatives flagged).
-WORD_SCALE = 4.0
+WORD_SCALE = 8.0
 PUBLIC_WEIGHT = 0.05  # per public negative, against 1.0 per dev item
 
 
@@ -180,7 +180,7 @@ def train(
     w2 = np.zeros((emb.shape[1] + 1, len(HEADS)), dtype=np.float32)
     b2 = np.zeros(len(HEADS), dtype=np.float32)
     report: dict[str, Any] = {"samples": len(samples), "features": len(vec.names), "heads": {}}
-    oof: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]] = {}
+    oof: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]] = {}
     for h_i, head in enumerate(HEADS):
         keep = np.array([s.labels[head] is not None for s in samples])
         idx = np.flatnonzero(keep)
@@ -210,7 +210,8 @@ def train(
         w2[:, h_i] = model2.coef_[0]
         b2[h_i] = model2.intercept_[0]
         sources = [samples[i].source for i in idx[dev]]
-        oof[head] = (y[dev], first[dev], second[dev], sources)
+        idents = [samples[i].ident for i in idx[dev]]
+        oof[head] = (y[dev], first[dev], second[dev], sources, idents)
         report["heads"][head] = {
             "C": best_c,
             "dev_oof_auprc_first": round(best_ap, 4),
@@ -246,7 +247,8 @@ def train(
             "first": f.round(4).tolist(),
             "second": s.round(4).tolist(),
             "set": src,
+            "id": ids,
         }
-        for h, (y, f, s, src) in oof.items()
+        for h, (y, f, s, src, ids) in oof.items()
     }
     return report

@@ -1,0 +1,135 @@
+"""Signal weights for the content clauses from the dev halves' out-of-fold scores.
+
+    aupguard train harmful --report report.json
+    .venv/bin/python scripts/content_thresholds.py report.json [--negatives 0.04]
+
+For each head, the probability the detector reports (the first stage, averaged with the
+second where the second runs: the shipped ruleset's bands) is recomputed from the
+training report's out-of-fold logits of the dev items. A clause's score is that
+probability times the signal's weight, combined (noisy-OR) with the clause's other
+signals, which the engine gives for each dev item with the shipped ruleset (lures and
+links do not depend on the trained model). The weight is the largest with which the model adds at
+most `--negatives` of the set's own hard negatives (label 0) to those the other signals
+flag on their own (none, except for phishing, where the lures do), capped so that the model alone
+never reaches a higher action than the ruleset allows it (hold for most clauses, flag
+only for phishing); where the cap binds, the clause's flag threshold is lowered as far
+as the same limit allows. Only dev data is read: the test halves are for reporting.
+Prints the table; the values go into src/aupguard/rules/default/rules.yaml by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from aupguard.aup.load import load_document
+from aupguard.content.evalset import load_evalset
+from aupguard.engine import Engine
+from aupguard.rules.judge import combine
+from aupguard.rules.load import load_ruleset
+from aupguard.rules.model import Ruleset
+
+# head -> (its dev set, the clause, the signal, the highest action its weight may reach)
+HEADS = {
+    "adult": ("adult", "adult-content", "ADULT_SERVICES_TEXT", "hold"),
+    "violence": ("violence", "violence", "VIOLENCE_TEXT", "hold"),
+    "piracy": ("piracy", "ip-infringement", "PIRACY_TEXT", "hold"),
+    "pii": ("pii", "phishing", "PII_REQUEST_TEXT", "flag"),
+    "misrep": ("misrepresentation", "misrepresentation", "AGENT_MISREPRESENTATION", "hold"),
+}
+DETECTOR = {"misrep": "agent_misrepresentation"}  # every other head: content_models
+EVALSETS = Path(__file__).resolve().parent.parent / "evalsets"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("report", type=Path)
+    parser.add_argument("--negatives", type=float, default=0.04)
+    args = parser.parse_args()
+    report = json.loads(args.report.read_text())
+    ruleset = load_ruleset()
+    engine = Engine(ruleset, load_document())
+    print("| clause | signal | weight | clause flag | dev recall | dev negatives flagged |")
+    print("|---|---|---:|---:|---:|---:|")
+    for head, (dev_set, clause, signal, ceiling) in HEADS.items():
+        oof = report["oof"][head]
+        probability = dict(zip(oof["id"], _finals(ruleset, head, oof), strict=True))
+        others = _other_signals(engine, dev_set, clause, signal)
+        rows = [(probability[i], others[i], label) for i, label in _labels(dev_set).items()]
+        levels = ruleset.thresholds_for(clause)
+        cap = _cap(levels.hold, levels.block, ceiling)
+        weight, flag = choose(rows, levels.flag, cap, args.negatives)
+        positives = sum(1 for *_, y in rows if y == 1)
+        negatives = len(rows) - positives
+        recall = flagged_by(rows, weight, flag, 1) / positives
+        print(
+            f"| {clause} | {signal} | {weight:.3f} | {flag:.3f} | {recall:.3f} "
+            f"| {flagged_by(rows, weight, flag, 0) / negatives:.1%} |"
+        )
+
+
+def choose(
+    rows: list[tuple[float, list[float], int]], flag: float, cap: float, negatives: float
+) -> tuple[float, float]:
+    """(weight, flag threshold): the largest weight up to `cap`, then the lowest flag
+    threshold, with which the model adds at most `negatives` of the label-0 rows to those
+    the other signals flag on their own."""
+    limit = int(negatives * sum(1 for *_, y in rows if y == 0))
+    limit += flagged_by(rows, 0.0, flag, 0)
+    weights = [w / 1000 for w in range(int(cap * 1000), 0, -1)]
+    weight = next((w for w in weights if flagged_by(rows, w, flag, 0) <= limit), 0.0)
+    if weight == cap:  # room left: lower the clause's flag threshold while it holds
+        while flag > 0.05 and flagged_by(rows, cap, round(flag - 0.001, 3), 0) <= limit:
+            flag = round(flag - 0.001, 3)
+    return weight, flag
+
+
+def flagged_by(
+    rows: list[tuple[float, list[float], int]], weight: float, flag: float, label: int
+) -> int:
+    """Items of `label` whose clause score reaches `flag` with the model at `weight`."""
+    return sum(1 for p, o, y in rows if y == label and combine([weight * p, *o]) >= flag)
+
+
+def _finals(ruleset: Ruleset, head: str, oof: dict[str, list[float]]) -> list[float]:
+    """What the detector reports per dev item: first stage, averaged with the second."""
+    options = ruleset.detectors[DETECTOR.get(head, "content_models")].options or {}
+    lo, hi = options.get("second_stage_band", (0.2, 0.8))
+    high = head in options.get("second_stage_high", ())
+    out = []
+    for first, second in zip(oof["first"], oof["second"], strict=True):
+        p1 = 1.0 / (1.0 + math.exp(-first))
+        runs = lo <= p1 <= hi or (high and p1 >= lo)
+        out.append((p1 + 1.0 / (1.0 + math.exp(-second))) / 2 if runs else p1)
+    return out
+
+
+def _labels(dev_set: str) -> dict[str, int]:
+    return {
+        item.id: item.label for item in load_evalset(EVALSETS / "dev" / f"{dev_set}.jsonl").items
+    }
+
+
+def _other_signals(
+    engine: Engine, dev_set: str, clause: str, signal: str
+) -> dict[str, list[float]]:
+    """Per dev item, the clause's weighted contributions other than the model's signal."""
+    evalset = load_evalset(EVALSETS / "dev" / f"{dev_set}.jsonl")
+    out: dict[str, list[float]] = {}
+    for item in evalset.items:
+        verdict = engine.evaluate(item.event, evalset.context(item), dry_run=True).verdict
+        scored = next(c for c in verdict.clauses if c.clause == clause)
+        out[item.id] = [v for name, v in scored.contributors if name != signal]
+    return out
+
+
+def _cap(hold: float | None, block: float | None, ceiling: str) -> float:
+    """The largest weight whose score (at probability 1) stays below the next action."""
+    above = hold if ceiling == "flag" else block
+    return 1.0 if above is None else round(min(1.0, above - 0.01), 2)
+
+
+if __name__ == "__main__":
+    main()
