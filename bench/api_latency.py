@@ -43,7 +43,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
 
-from tests.web.live import aupguard_command, free_port, stop_process
+from tests.servers import free_port
+from tests.web.live import aupguard_command, stop_process
 
 from aupguard.api.security import create_key
 from aupguard.demo.traffic import TENANTS

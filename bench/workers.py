@@ -21,7 +21,6 @@ import pstats
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
+from tests.servers import private_redis
 
 from aupguard.events.model import Channel, EmailContent, Event, Flow, MessageContent
 from aupguard.stream.producer import GROUP, STREAM, publish
@@ -100,34 +100,6 @@ WORDS = [
     "items",
     "return",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def private_redis() -> Iterator[tuple[str, int]]:
-    """A redis-server of our own (no persistence): nothing else reads or writes it."""
-    port = free_port()
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.RedisError:
-            time.sleep(0.05)
-    try:
-        yield f"redis://127.0.0.1:{port}/0", proc.pid
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 @contextmanager

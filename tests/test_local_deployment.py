@@ -4,43 +4,25 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-from tests.gateways.postfix import free_port
-from tests.servers import postgres_schema
+from tests.servers import alive, free_port, postgres_schema, private_redis
 
 SCRIPT = Path(__file__).parents[1] / "scripts" / "local-deployment.sh"
 
 
 @pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[str]:
+def redis_url(tmp_path: Path) -> Iterator[str]:
     """A redis-server of our own: the deployment's stream never meets another test's keys."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
-    port = free_port()
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.RedisError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(10)
+    with private_redis(cwd=tmp_path) as (url, _pid):
+        yield url
 
 
 def _run(args: list[str], env: dict[str, str], timeout: float) -> str:
@@ -59,17 +41,9 @@ def _pids(run: Path) -> list[int]:
     return [int(p.read_text()) for p in (run / "pids").glob("*.pid")]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_start_decide_and_stop(tmp_path: Path, private_redis: str) -> None:
+def test_start_decide_and_stop(tmp_path: Path, redis_url: str) -> None:
     run = tmp_path / "run"
     # Three ports in a row for API, relay and sink: take a free one and hope for its
     # neighbours, as the script's operators do with AUPGUARD_LOCAL_PORT.
@@ -79,14 +53,14 @@ def test_start_decide_and_stop(tmp_path: Path, private_redis: str) -> None:
             os.environ,
             AUPGUARD_RUN=str(run),
             AUPGUARD_LOCAL_DB=db_url,
-            AUPGUARD_LOCAL_REDIS=private_redis,
+            AUPGUARD_LOCAL_REDIS=redis_url,
             AUPGUARD_LOCAL_PORT=str(base),
             AUPGUARD_BIN=str(Path(sys.executable).parent),
         )
         try:
             out = _run(["start"], env, timeout=900)
             pids = _pids(run)
-            assert len(pids) == 4 and all(_alive(p) for p in pids)
+            assert len(pids) == 4 and all(alive(p) for p in pids)
             assert "5 of 5 events decided by the workers" in out
             # Published events are decided by the workers with the shipped ruleset.
             assert "sms    hold" in out  # the look-alike payment link
@@ -100,6 +74,6 @@ def test_start_decide_and_stop(tmp_path: Path, private_redis: str) -> None:
             pids = _pids(run)
             stopped = _run(["stop"], env, timeout=120)
         assert "stopped" in stopped
-        assert not any(_alive(p) for p in pids)
+        assert not any(alive(p) for p in pids)
         assert not list((run / "pids").glob("*.pid"))
         assert "worker: stopped" in _run(["status"], env, timeout=30)

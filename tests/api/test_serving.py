@@ -20,7 +20,8 @@ from aupguard.settings import Settings
 from aupguard.store.db import Store
 from aupguard.store.models import AppliedEvent
 from tests.api.conftest import Api
-from tests.web.live import aupguard_command, free_port, stop_process
+from tests.servers import free_port
+from tests.web.live import aupguard_command, stop_process
 
 
 def test_serve_with_two_workers_decides(tmp_path: Path) -> None:

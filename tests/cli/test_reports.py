@@ -20,7 +20,8 @@ from aupguard.cli.main import app
 from aupguard.store.db import Store
 from aupguard.store.models import ReportRow
 from tests.conftest import corpus
-from tests.reports.helpers import arf_message, free_port
+from tests.reports.helpers import arf_message
+from tests.servers import free_port
 
 runner = CliRunner()
 

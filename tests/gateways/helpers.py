@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import tempfile
 import threading
 import time
@@ -32,6 +31,7 @@ from aupguard.rules.load import load_ruleset
 from aupguard.rules.model import Ruleset
 from aupguard.settings import Settings
 from aupguard.store.db import Store
+from tests.servers import free_port
 
 EICAR_TEXT = EICAR.decode()
 TOKEN_KEY = b"k" * 32
@@ -166,12 +166,6 @@ def message(
             attachment, maintype="application", subtype="octet-stream", filename="file.com"
         )
     return msg.as_bytes().replace(b"\n", b"\r\n")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

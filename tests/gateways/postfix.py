@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import alive, free_port
+
 POSTFIX = "/usr/sbin/postfix"
 
 MAIN_CF = """\
@@ -101,12 +103,6 @@ def require_postfix() -> None:
         pytest.skip(reason)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def wait_port(port: int, timeout: float = 20.0) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -116,14 +112,6 @@ def wait_port(port: int, timeout: float = 20.0) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 class PostfixInstance:
@@ -173,9 +161,9 @@ class PostfixInstance:
         )
         pid = self.master_pid()
         end = time.monotonic() + 10
-        while pid and _alive(pid) and time.monotonic() < end:
+        while pid and alive(pid) and time.monotonic() < end:
             time.sleep(0.1)
-        if pid and _alive(pid):  # still up after 10 s: end our own master, by its pid
+        if pid and alive(pid):  # still up after 10 s: end our own master, by its pid
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, 9)
         shutil.rmtree(self.base, ignore_errors=True)

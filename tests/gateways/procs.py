@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.gateways.postfix import free_port, wait_port
+from tests.gateways.postfix import wait_port
+from tests.servers import free_port
 
 
 class GatewayProcess:

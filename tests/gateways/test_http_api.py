@@ -14,8 +14,8 @@ from aupguard.gateways.http import HttpStatusView
 from aupguard.gateways.messaging import MessagingGate
 from aupguard.store.db import Store
 from tests.gateways.helpers import add_tenant
-from tests.gateways.postfix import free_port
 from tests.gateways.procs import GatewayProcess
+from tests.servers import free_port
 
 
 def test_api_only_gateway_enforces_a_suspension_made_through_the_api_within_a_second(

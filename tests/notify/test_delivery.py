@@ -19,7 +19,8 @@ from aupguard.notify.outbox import enqueue
 from aupguard.notify.settings import NotifySettings
 from aupguard.store.db import Store
 from aupguard.store.models import OutboxMessage, Tenant
-from tests.notify.servers import SmtpSink, free_port, smtp_server, smtp_tls_auth_server
+from tests.notify.servers import SmtpSink, smtp_server, smtp_tls_auth_server
+from tests.servers import free_port
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 runner = CliRunner()

@@ -12,8 +12,9 @@ from aupguard.notify.templates import render
 from aupguard.notify.webhook import verify_signature
 from aupguard.store.db import Store
 from aupguard.store.models import OutboxMessage, Tenant
-from tests.notify.servers import WebhookSink, free_port, smtp_server, webhook_server
+from tests.notify.servers import WebhookSink, smtp_server, webhook_server
 from tests.notify.test_templates import NOTICES
+from tests.servers import free_port
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

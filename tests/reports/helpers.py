@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import socket
 from datetime import UTC, datetime
 from functools import cache
 
@@ -93,10 +92,3 @@ def dns(name: str) -> bytes | None:
     """An offline resolver: the key is published for isp.example and elsewhere.example."""
     records = {f"fbl._domainkey.{d}": _key()[1] for d in ("isp.example", "elsewhere.example")}
     return records.get(name)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port

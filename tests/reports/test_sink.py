@@ -14,7 +14,8 @@ from aupguard.reports.listener import MailboxHandler, start_listener
 from aupguard.store.models import Case, OutboxMessage, ReporterRow, ReportRow, Strike
 from tests.conftest import corpus
 from tests.reports.desk import AUTH, as_sent, desk, mail, send
-from tests.reports.helpers import arf_message, free_port, signed
+from tests.reports.helpers import arf_message, signed
+from tests.servers import free_port
 
 
 def test_feedback_report_lands_in_the_tenants_case_once(db_url: str, tmp_path: Path) -> None:

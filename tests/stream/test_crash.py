@@ -6,7 +6,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,17 +23,11 @@ from aupguard.store.db import Store
 from aupguard.store.models import AppliedEvent, Case, SendLogRow, Strike
 from aupguard.stream.producer import STREAM, publish
 from aupguard.stream.worker import INFLIGHT
-from tests.servers import postgres_schema
+from tests.servers import free_port, postgres_schema
 
 EVENTS = int(os.environ.get("AUPGUARD_CRASH_EVENTS", "20000"))
 STALL_S = 180  # seconds without one more recorded event before the test gives up
 T0 = datetime(2026, 11, 10, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class AofRedis:

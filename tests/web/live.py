@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -42,12 +41,6 @@ class Seeded:
     settings: Settings
     decide_key: str  # bound to TENANT, as its gateway would hold it
     admin_key: str
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def gentle_ruleset() -> Ruleset:

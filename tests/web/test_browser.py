@@ -19,7 +19,8 @@ import pytest
 
 from aupguard.rules.load import DEFAULT_PATH
 from aupguard.tenantlinks import tenant_link
-from tests.web.live import PASSWORD, TENANT, Seeded, free_port, seed, serve
+from tests.servers import free_port
+from tests.web.live import PASSWORD, TENANT, Seeded, seed, serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
