@@ -60,7 +60,8 @@ def main() -> None:
         rows = [(probability[i], others[i], label) for i, label in _labels(dev_set).items()]
         levels = ruleset.thresholds_for(clause)
         cap = _cap(levels.hold, levels.block, ceiling)
-        weight, flag = choose(rows, levels.flag, cap, args.negatives)
+        floor = min(levels.flag, ruleset.defaults.thresholds.flag)
+        weight, flag = choose(rows, levels.flag, cap, args.negatives, floor)
         positives = sum(1 for *_, y in rows if y == 1)
         negatives = len(rows) - positives
         recall = flagged_by(rows, weight, flag, 1) / positives
@@ -71,17 +72,23 @@ def main() -> None:
 
 
 def choose(
-    rows: list[tuple[float, list[float], int]], flag: float, cap: float, negatives: float
+    rows: list[tuple[float, list[float], int]],
+    flag: float,
+    cap: float,
+    negatives: float,
+    floor: float = 0.3,
 ) -> tuple[float, float]:
     """(weight, flag threshold): the largest weight up to `cap`, then the lowest flag
-    threshold, with which the model adds at most `negatives` of the label-0 rows to those
-    the other signals flag on their own."""
+    threshold, never under `floor` (the ruleset's default flag threshold: the dev sets
+    hold no ordinary traffic to say what a lower one would flag there), with which the
+    model adds at most `negatives` of the label-0 rows to those the other signals flag
+    on their own."""
     limit = int(negatives * sum(1 for *_, y in rows if y == 0))
     limit += flagged_by(rows, 0.0, flag, 0)
     weights = [w / 1000 for w in range(int(cap * 1000), 0, -1)]
     weight = next((w for w in weights if flagged_by(rows, w, flag, 0) <= limit), 0.0)
     if weight == cap:  # room left: lower the clause's flag threshold while it holds
-        while flag > 0.05 and flagged_by(rows, cap, round(flag - 0.001, 3), 0) <= limit:
+        while flag > floor and flagged_by(rows, cap, round(flag - 0.001, 3), 0) <= limit:
             flag = round(flag - 0.001, 3)
     return weight, flag
 
