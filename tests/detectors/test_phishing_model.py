@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from importlib.resources import files
 from pathlib import Path
 
-from aupguard.cli.train_phishing import held_out, in_held_out_half, training_files
+import pytest
+import typer
+
+from aupguard.cli.train_phishing import held_out, in_held_out_half, training_files, written_mail
 from aupguard.detectors.context import Context
 from aupguard.detectors.phishing import PhishingModelDetector, load_model
 from aupguard.events.normalize import views_for
@@ -53,3 +57,36 @@ def test_held_out_half_is_stable_and_about_half() -> None:
     share = sum(in_held_out_half(p) for p in ham) / len(ham)
     assert 0.4 < share < 0.6
     assert in_held_out_half(ham[0]) == in_held_out_half(Path(str(ham[0])))
+
+
+def test_written_mail_becomes_submitted_messages(tmp_path: Path) -> None:
+    rows = [
+        {
+            "label": 1,
+            "from_name": "IT Service Desk",
+            "from_address": "it@desk.example",
+            "subject": "Password expires today",
+            "note": "m365",
+            "text": "Keep your password: sign in at http://203.0.113.9/owa/login now.",
+        },
+        {
+            "label": 0,
+            "from_name": "Parcel Co",
+            "from_address": "track@parcel.example",
+            "subject": "Your parcel is on its way",
+            "note": "shipping",
+            "text": "Track it at https://parcel.example/t/123. Nothing to do.",
+        },
+    ]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    tokens, labels, counts = written_mail(tmp_path)
+    assert labels == [1, 0] and counts == {"a.jsonl": 2}
+    assert "s:password" in tokens[0] and "password" in tokens[0]
+    assert any(t.startswith("sig:URL_") for t in tokens[0])  # the IP host is a URL trait
+    assert "s:parcel" in tokens[1]
+
+
+def test_a_broken_written_item_names_its_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "b.jsonl").write_text('{"label": 1, "subject": "x"}\n')
+    with pytest.raises(typer.Exit):
+        written_mail(tmp_path)
