@@ -71,10 +71,7 @@ _ENGLISH = frozenset(
 
 def load_model() -> None:
     """Load py3langid's model now (it loads on the first non-English text otherwise)."""
-    import py3langid
-
-    langid_cache.install()  # from the cache folder, when it can
-    py3langid.classify("load")
+    _classify("load")
 
 
 def detect_language(text: str) -> str | None:
@@ -87,8 +84,12 @@ def detect_language(text: str) -> str | None:
         hits = sum(w in _ENGLISH for w in words)
         if hits / len(words) >= 0.2:
             return "en"
+    return _classify(sample)
+
+
+def _classify(text: str) -> str:
     import py3langid  # loaded on first use: a detector that needs no language pays nothing
 
-    langid_cache.install()
-    lang, _score = py3langid.classify(sample)
+    langid_cache.install()  # its model from the cache folder, when it can
+    lang, _score = py3langid.classify(text)
     return str(lang)
