@@ -10,6 +10,7 @@ from aupguard.content.scoring import StagePolicy, scores_of
 from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec, excerpt
 from aupguard.detectors.content_models import (
     TEXT_CHANNELS,
+    ContentModelsDetector,
     ContentOptions,
     evidence_for,
     unsupported_language,
@@ -44,6 +45,7 @@ class AgentMisrepresentationDetector(Detector):
     )
     Options = ContentOptions
     model_hash = artifact_hash(LINEAR, STATIC)
+    load = ContentModelsDetector.load  # the same models, the same options
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         assert isinstance(self.options, ContentOptions)
