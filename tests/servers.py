@@ -33,6 +33,20 @@ def alive(pid: int) -> bool:
     return True
 
 
+def wait_for_redis(port: int, seconds: float = 5.0) -> None:
+    """Until a redis-server on loopback answers PING; RuntimeError after `seconds`."""
+    client = redis.Redis(port=port)
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            client.ping()
+            return
+        except redis.RedisError:
+            if time.monotonic() > end:
+                raise RuntimeError(f"redis-server on port {port} did not start") from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def private_redis(cwd: Path | None = None) -> Iterator[tuple[str, int]]:
     """A redis-server of our own, without persistence, so nothing else reads or writes it:
@@ -43,13 +57,7 @@ def private_redis(cwd: Path | None = None) -> Iterator[tuple[str, int]]:
         cwd=cwd,
         stdout=subprocess.DEVNULL,
     )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.RedisError:
-            time.sleep(0.05)
+    wait_for_redis(port)
     try:
         yield f"redis://127.0.0.1:{port}/0", proc.pid
     finally:

@@ -23,7 +23,7 @@ from aupguard.store.db import Store
 from aupguard.store.models import AppliedEvent, Case, SendLogRow, Strike
 from aupguard.stream.producer import STREAM, publish
 from aupguard.stream.worker import INFLIGHT
-from tests.servers import free_port, postgres_schema
+from tests.servers import free_port, postgres_schema, wait_for_redis
 
 EVENTS = int(os.environ.get("AUPGUARD_CRASH_EVENTS", "20000"))
 STALL_S = 180  # seconds without one more recorded event before the test gives up
@@ -57,14 +57,7 @@ class AofRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        client = redis.Redis(port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        wait_for_redis(self.port)
 
     def restart(self) -> None:
         assert self.proc is not None
