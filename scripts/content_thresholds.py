@@ -56,8 +56,7 @@ def main() -> None:
     for head, (dev_set, clause, signal, ceiling) in HEADS.items():
         oof = report["oof"][head]
         probability = dict(zip(oof["id"], _finals(ruleset, head, oof), strict=True))
-        others = _other_signals(engine, dev_set, clause, signal)
-        rows = [(probability[i], others[i], label) for i, label in _labels(dev_set).items()]
+        rows = _dev_rows(engine, dev_set, clause, signal, probability)
         levels = ruleset.thresholds_for(clause)
         cap = _cap(levels.hold, levels.block, ceiling)
         floor = min(levels.flag, ruleset.defaults.thresholds.flag)
@@ -113,23 +112,19 @@ def _finals(ruleset: Ruleset, head: str, oof: dict[str, list[float]]) -> list[fl
     return out
 
 
-def _labels(dev_set: str) -> dict[str, int]:
-    return {
-        item.id: item.label for item in load_evalset(EVALSETS / "dev" / f"{dev_set}.jsonl").items
-    }
-
-
-def _other_signals(
-    engine: Engine, dev_set: str, clause: str, signal: str
-) -> dict[str, list[float]]:
-    """Per dev item, the clause's weighted contributions other than the model's signal."""
+def _dev_rows(
+    engine: Engine, dev_set: str, clause: str, signal: str, probability: dict[str, float]
+) -> list[tuple[float, list[float], int]]:
+    """Per dev item: the model's probability, the clause's weighted contributions other
+    than the model's signal (as the engine gives them), and the label."""
     evalset = load_evalset(EVALSETS / "dev" / f"{dev_set}.jsonl")
-    out: dict[str, list[float]] = {}
+    rows = []
     for item in evalset.items:
         verdict = engine.evaluate(item.event, evalset.context(item), dry_run=True).verdict
         scored = next(c for c in verdict.clauses if c.clause == clause)
-        out[item.id] = [v for name, v in scored.contributors if name != signal]
-    return out
+        others = [v for name, v in scored.contributors if name != signal]
+        rows.append((probability[item.id], others, item.label))
+    return rows
 
 
 def _cap(hold: float | None, block: float | None, ceiling: str) -> float:
