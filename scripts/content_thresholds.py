@@ -1,11 +1,13 @@
 """Signal weights for the content clauses from the dev halves' out-of-fold scores.
 
     aupguard train harmful --report report.json
-    .venv/bin/python scripts/content_thresholds.py report.json [--negatives 0.04]
+    aupguard train encoder --report encoder.json
+    .venv/bin/python scripts/content_thresholds.py report.json --encoder encoder.json
 
-For each head, the probability the detector reports (the first stage, averaged with the
-second where the second runs: the shipped ruleset's bands) is recomputed from the
-training report's out-of-fold logits of the dev items. A clause's score is that
+For each head, the probability the detector reports (the first stage, joined with the
+second where the second runs: the shipped ruleset's bands, or --band) is recomputed from
+the two training reports' out-of-fold logits of the dev items.
+A clause's score is that
 probability times the signal's weight, combined (noisy-OR) with the clause's other
 signals, which the engine gives for each dev item with the shipped ruleset (lures and
 links do not depend on the trained model). The weight is the largest with which the model adds at
@@ -21,11 +23,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 from aupguard.aup.load import load_document
 from aupguard.content.evalset import load_evalset
+from aupguard.content.models import combined, sigmoid
 from aupguard.engine import Engine
 from aupguard.rules.judge import combine
 from aupguard.rules.load import load_ruleset
@@ -47,15 +49,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("report", type=Path)
     parser.add_argument("--negatives", type=float, default=0.04)
+    parser.add_argument("--encoder", type=Path, required=True, help="`train encoder` report")
+    parser.add_argument("--band", type=float, nargs=2, help="second-stage band (lo hi)")
     args = parser.parse_args()
     report = json.loads(args.report.read_text())
+    encoder = json.loads(args.encoder.read_text())["oof"]
+    for head, oof in report["oof"].items():
+        oof["second"] = [encoder[head][i] for i in oof["id"]]
     ruleset = load_ruleset()
     engine = Engine(ruleset, load_document())
     print("| clause | signal | weight | clause flag | dev recall | dev negatives flagged |")
     print("|---|---|---:|---:|---:|---:|")
     for head, (dev_set, clause, signal, ceiling) in HEADS.items():
         oof = report["oof"][head]
-        probability = dict(zip(oof["id"], _finals(ruleset, head, oof), strict=True))
+        finals = _finals(ruleset, head, oof, args.band)
+        probability = dict(zip(oof["id"], finals, strict=True))
         rows = _dev_rows(engine, dev_set, clause, signal, probability)
         levels = ruleset.thresholds_for(clause)
         cap = _cap(levels.hold, levels.block, ceiling)
@@ -99,16 +107,20 @@ def flagged_by(
     return sum(1 for p, o, y in rows if y == label and combine([weight * p, *o]) >= flag)
 
 
-def _finals(ruleset: Ruleset, head: str, oof: dict[str, list[float]]) -> list[float]:
-    """What the detector reports per dev item: first stage, averaged with the second."""
+def _finals(
+    ruleset: Ruleset, head: str, oof: dict[str, list[float]], band: list[float] | None = None
+) -> list[float]:
+    """What the detector reports per dev item: first stage, joined with the second."""
     options = ruleset.detectors[DETECTOR.get(head, "content_models")].options or {}
-    lo, hi = options.get("second_stage_band", (0.2, 0.8))
+    lo, hi = band or options.get("second_stage_band", (0.1, 0.8))
     high = head in options.get("second_stage_high", ())
+    if head in options.get("second_stage_skip", ()):
+        lo, hi, high = 2.0, 2.0, False  # the second stage never judges this head
     out = []
     for first, second in zip(oof["first"], oof["second"], strict=True):
-        p1 = 1.0 / (1.0 + math.exp(-first))
+        p1 = sigmoid(first)
         runs = lo <= p1 <= hi or (high and p1 >= lo)
-        out.append((p1 + 1.0 / (1.0 + math.exp(-second))) / 2 if runs else p1)
+        out.append(combined(p1, sigmoid(second)) if runs else p1)
     return out
 
 

@@ -99,7 +99,7 @@ def test_warm_up_judges_each_channel_with_every_shipped_detector_cleanly() -> No
 
 
 def test_warm_up_loads_what_no_synthetic_message_reaches() -> None:
-    """The second-stage vectors, the language model, oletools and the homoglyph table load
+    """The second-stage encoder, the language model, oletools and the homoglyph table load
     on first use; warm_up must load them (forked scan workers share them, a gateway's first
     message does not wait for them), which no English synthetic message is sure to do.
     A fresh interpreter, so nothing another test loaded counts."""
@@ -110,12 +110,12 @@ def test_warm_up_loads_what_no_synthetic_message_reaches() -> None:
 import sys
 import py3langid.langid
 from aupguard.aup.load import load_document
-from aupguard.content.models import embedder
+from aupguard.content.models import encoder
 from aupguard.detectors.lookalike import _confusable_map
 from aupguard.engine import Engine
 from aupguard.rules.load import load_ruleset
 Engine(load_ruleset(), load_document()).warm_up()
-print(embedder.cache_info().currsize, _confusable_map.cache_info().currsize,
+print(encoder.cache_info().currsize, _confusable_map.cache_info().currsize,
       py3langid.langid.IDENTIFIER is not None, "oletools.olevba" in sys.modules)
 """
     out = subprocess.run(

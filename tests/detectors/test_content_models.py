@@ -60,6 +60,8 @@ QUIET = [
     "History club tonight: the causes and aftermath of the 9/11 attacks.",
     "Ubuntu 24.04 LTS is out! Download the ISO or the official torrent from ubuntu.com.",
     "Your verification code is 482913. Never share this code with anyone.",
+    "Your Acme verification code is 482913",
+    "Acme: 739201 is your one-time login code. It expires in 10 minutes.",
     "Your table for 4 is booked for Friday at 7pm. See you then!",
 ]
 
@@ -163,3 +165,70 @@ def test_evidence_is_masked_and_located(engine: Engine) -> None:
     evidence = [e for s in verdict.signals for e in s.evidence]
     assert evidence and all("4111 1111" not in e.excerpt for e in evidence)
     assert any(e.start is not None and "escort" in text[e.start : e.end].lower() for e in evidence)
+
+
+def test_stages_join_as_the_mean_of_their_log_odds() -> None:
+    from aupguard.content.models import Scores, combined
+
+    assert combined(0.7, 0.7) == pytest.approx(0.7)
+    assert combined(0.9, 0.1) == pytest.approx(0.5)
+    assert combined(0.2, 0.95) == pytest.approx(combined(0.95, 0.2))
+    assert 0.2 < combined(0.2, 0.95) < 0.95
+    scores = Scores({"violence": 0.3, "adult": 0.3}, {"violence": 0.9})
+    assert scores.final("adult") == 0.3  # no second stage: the first stage's probability
+    assert scores.final("violence") == pytest.approx(combined(0.3, 0.9))
+
+
+@pytest.mark.parametrize(
+    ("head", "harmful", "harmless"),
+    [
+        (
+            "violence",
+            "I will kill you and your whole family tonight, you have been warned",
+            "how do I kill a Python process that hangs on exit",
+        ),
+        (
+            "adult",
+            "Hot local escorts available tonight, discreet incall outcall, text now",
+            "Our clinic offers confidential sexual health screening, book online",
+        ),
+        (
+            "piracy",
+            "Download the latest movies free, cracked full version, torrent link inside",
+            "Stream the film on our licensed service with your subscription",
+        ),
+        (
+            "pii",
+            "Please reply with the six digit code we just texted you and your card number",
+            "We will never ask you for your password or code. Do not share it with anyone.",
+        ),
+    ],
+)
+def test_second_stage_encoder_reads_meaning(head: str, harmful: str, harmless: str) -> None:
+    """The fine-tuned encoder (int8 ONNX) on the folded text the detector gives it: the
+    harmful sentence is positive for its head, the one that shares its words negative."""
+    from aupguard.content.features import analysis_of
+    from aupguard.content.models import HEADS, encoder, encoder_text
+
+    def logit(text: str) -> float:
+        analysis = analysis_of(views_for(sms(text)), None)
+        return float(encoder().logits(encoder_text(analysis))[HEADS.index(head)])
+
+    assert logit(harmful) > 0 > logit(harmless)
+
+
+def test_borderline_first_stage_asks_the_encoder() -> None:
+    """Inside the band the second stage runs and its opinion moves the probability;
+    with the second stage disabled only the first stage speaks."""
+    from aupguard.content.features import analysis_of
+    from aupguard.content.models import combined, linear_model
+    from aupguard.content.scoring import StagePolicy, score
+
+    analysis = analysis_of(views_for(sms("we will make you pay for what you did")), None)
+    logits = linear_model().logits(analysis)
+    both = score(analysis, StagePolicy(band=(0.0, 1.0)), ["violence"], logits)
+    first = score(analysis, StagePolicy(enabled=False), ["violence"], logits)
+    assert "violence" in both.second and not first.second
+    assert both.final("violence") == pytest.approx(
+        combined(first.final("violence"), both.second["violence"])
+    )

@@ -108,3 +108,27 @@ def test_number_patterns_match_as_first_written(pieces: list[str]) -> None:
 
     assert spans(lures._CARD) == spans(_CARD_AS_WRITTEN)
     assert spans(lures._SSN) == spans(_SSN_AS_WRITTEN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nunca le pediremos su PIN, contraseña ni códigos por correo.",
+        "Nunca pedimos senha, código ou foto de documento por e-mail.",
+        "Nous ne vous demanderons jamais votre mot de passe.",
+        "Wir fragen niemals nach Ihrem Passwort.",
+    ],
+)
+def test_warnings_against_the_lure_in_other_languages_are_not_lures(text: str) -> None:
+    assert "LURE_CREDENTIALS" not in fired(mail(body=text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Confirme su contraseña hoy o su cuenta será bloqueada.",
+        "Bitte bestätigen Sie Ihr Passwort hier.",
+    ],
+)
+def test_the_lure_itself_in_other_languages_still_fires(text: str) -> None:
+    assert "LURE_CREDENTIALS" in fired(mail(body=text))

@@ -175,6 +175,7 @@ def _register_other_models() -> None:
 
     app.command("phishing")(train_phishing.phishing)
     app.command("harmful")(train_harmful.harmful)
+    app.command("encoder")(train_harmful.encoder)
 
 
 _register_other_models()

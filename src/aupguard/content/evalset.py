@@ -84,3 +84,20 @@ def load_evalset(path: Path) -> EvalSet:
         except (KeyError, ValueError, TypeError) as exc:
             raise InputError(f"{where}: not an evaluation item ({exc!r})") from None
     return EvalSet(path.stem, tuple(items), IdentitySnapshot(identities))
+
+
+def writer_rounds(folder: Path) -> dict[str, list[int]]:
+    """Per dev set, the last item number of each writers' round but the last
+    (`dev/rounds.json`); empty when the folder has none."""
+    path = folder / "rounds.json"
+    if not path.is_file():
+        return {}
+    return {str(k): [int(n) for n in v] for k, v in json.loads(path.read_text())["bounds"].items()}
+
+
+def writer_round(ident: str, rounds: dict[str, list[int]]) -> int | None:
+    """The round that wrote dev item `ident` (`<set>-d-NNNN`), or None when unknown."""
+    match = re.fullmatch(r"(.+)-d-(\d+)", ident)
+    if match is None or match.group(1) not in rounds:
+        return None
+    return sum(int(match.group(2)) > bound for bound in rounds[match.group(1)])

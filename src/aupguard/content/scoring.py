@@ -8,22 +8,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from aupguard.content.features import TextAnalysis
-from aupguard.content.models import Scores, embedder, linear_model, sigmoid
+from aupguard.content.models import Scores, encoder, encoder_text, linear_model, sigmoid
 from aupguard.events.views import Views
 
 
 @dataclass(frozen=True, slots=True)
 class StagePolicy:
     """When the second stage runs: first-stage probability inside `band`, or at or above
-    its lower bound for the `high` (high-severity) heads."""
+    its lower bound for the `high` (high-severity) heads; never for the `skip` heads."""
 
-    band: tuple[float, float] = (0.2, 0.8)
+    band: tuple[float, float] = (0.1, 0.8)
     high: frozenset[str] = frozenset()
     enabled: bool = True
+    skip: frozenset[str] = frozenset()
 
     def wants(self, head: str, p: float) -> bool:
         lo, hi = self.band
-        return self.enabled and (lo <= p <= hi or (head in self.high and p >= lo))
+        if not self.enabled or head in self.skip:
+            return False
+        return lo <= p <= hi or (head in self.high and p >= lo)
 
 
 def score(
@@ -38,8 +41,7 @@ def score(
     need = [h for h in heads if policy.wants(h, first[h])]
     second: dict[str, float] = {}
     if need and not analysis.empty:
-        vec = embedder().embed(analysis.tokens)
-        out = model.second(vec, logits.astype(np.float32))
+        out = encoder().logits(encoder_text(analysis))
         second = {h: sigmoid(float(out[model.heads.index(h)])) for h in need}
     return Scores(first, second)
 

@@ -3,7 +3,8 @@
 Trains on the dev halves of the evaluation sets (evalsets/dev, never test/) and, as
 negatives only, on corpora whose licence allows a shipped model (corpora.SHIPPABLE):
 SMS and SpamAssassin ham, and Davidson's tweets as hard negatives for violence and
-adult content. Writes src/aupguard/models/content-linear.npz and a training report.
+adult content. Writes src/aupguard/models/content-linear.npz (the first stage) and a
+training report; the second stage is `aupguard train encoder` (train_encoder.py).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from aupguard.content.corpora import training_negatives
-from aupguard.content.evalset import load_evalset
+from aupguard.content.evalset import load_evalset, writer_round, writer_rounds
 from aupguard.content.features import TextAnalysis, analysis_of
-from aupguard.content.models import HEADS, StaticEmbedder, model_path
+from aupguard.content.models import HEADS, model_path
 from aupguard.events.normalize import views_for
 
 SET_HEAD = {
@@ -35,7 +36,8 @@ SET_HEAD = {
 # harvesting one-time codes under a false name is phishing and misrepresentation at once.
 UNLABELLED = {("pii", "misrep"), ("misrepresentation", "pii")}
 GRID = (10.0, 30.0, 100.0, 300.0, 1000.0)
-FOLDS = 5
+FOLDS = 4  # one per writers' round of the dev halves (evalsets/dev/rounds.json)
+FOLD_SEED = 5  # public negatives, which no round wrote, are spread over the folds at random
 # Word and word-pair features are scaled up against the lexicon features (each 1): with
 # few examples, a higher scale lets the words carry more weight at the same penalty.
 # Chosen on the dev halves' out-of-fold scores (recall at <= 5 % hard negatives flagged).
@@ -130,17 +132,15 @@ class Vectorizer:
         return csr_matrix((vals, (rows, cols)), shape=(len(analyses), len(self.names)))
 
 
-def _folds(samples: list[Sample], head: str) -> np.ndarray:
-    """Fold per sample (stratified by label and source, fixed seed)."""
-    rng = np.random.default_rng(7)
+def writer_folds(samples: list[Sample], rounds: dict[str, list[int]]) -> np.ndarray:
+    """Fold per sample: a dev item's writers' round, so that an out-of-fold score is for
+    a writer the model has not read (as the test halves are: a within-writer split
+    overstated test recall); public negatives at random (fixed seed)."""
+    rng = np.random.default_rng(FOLD_SEED)
     fold = np.zeros(len(samples), dtype=int)
-    groups: dict[tuple[str, int | None], list[int]] = {}
     for i, s in enumerate(samples):
-        groups.setdefault((s.source, s.labels[head]), []).append(i)
-    for members in groups.values():
-        order = rng.permutation(len(members))
-        for k, j in enumerate(order):
-            fold[members[j]] = k % FOLDS
+        own = writer_round(s.ident, rounds) if s.source in SET_HEAD else None
+        fold[i] = own if own is not None else rng.integers(0, FOLDS)
     return fold
 
 
@@ -163,7 +163,8 @@ def _ap(y: np.ndarray, s: np.ndarray) -> float:
 def train(
     evalsets: Path, corpora: Path | None, progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
-    """Fit both stages, write the artifact, and return the report (dev out-of-fold numbers)."""
+    """Fit the first stage, write the artifact, and return the report (dev out-of-fold
+    logits)."""
     samples = dev_samples(evalsets / "dev")
     progress(f"dev halves: {len(samples)} items")
     if corpora is not None:
@@ -171,23 +172,20 @@ def train(
     # Vocabulary from the dev halves only: public ham teaches what is ordinary through the
     # lexicon features and the dev words, without a long tail of its own words.
     vec = Vectorizer([s for s in samples if s.source in SET_HEAD])
+    folds_all = writer_folds(samples, writer_rounds(evalsets / "dev"))
     x = vec.transform([s.analysis for s in samples])
     progress(f"{x.shape[0]} samples, {x.shape[1]} features")
-    embedder = StaticEmbedder(model_path("static-minilm.npz"), model_path("minilm-tokenizer.json"))
-    emb = np.stack([embedder.embed(s.analysis.tokens) for s in samples])
     weights = np.zeros((len(vec.names), len(HEADS)), dtype=np.float32)
     bias = np.zeros(len(HEADS), dtype=np.float32)
-    w2 = np.zeros((emb.shape[1] + 1, len(HEADS)), dtype=np.float32)
-    b2 = np.zeros(len(HEADS), dtype=np.float32)
     report: dict[str, Any] = {"samples": len(samples), "features": len(vec.names), "heads": {}}
-    oof: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]] = {}
+    oof: dict[str, tuple[np.ndarray, np.ndarray, list[str], list[str]]] = {}
     for h_i, head in enumerate(HEADS):
         keep = np.array([s.labels[head] is not None for s in samples])
         idx = np.flatnonzero(keep)
         y = np.array([samples[i].labels[head] for i in idx], dtype=int)
         sw = np.array([samples[i].weight for i in idx])
-        xs, es = x[idx], emb[idx]
-        folds = _folds([samples[i] for i in idx], head)
+        xs = x[idx]
+        folds = folds_all[idx]
         dev = np.array([samples[i].source in SET_HEAD for i in idx])
         best_c, best_ap, first = GRID[0], -1.0, np.zeros(len(idx))
         for c in GRID:
@@ -201,21 +199,12 @@ def train(
         final = _fit(xs, y, sw, best_c)
         weights[:, h_i] = final.coef_[0]
         bias[h_i] = final.intercept_[0]
-        x2 = np.hstack([es, first[:, None]])
-        second = np.zeros(len(idx))
-        for k in range(FOLDS):
-            tr, te = folds != k, folds == k
-            second[te] = _fit(x2[tr], y[tr], sw[tr], 1.0).decision_function(x2[te])
-        model2 = _fit(x2, y, sw, 1.0)
-        w2[:, h_i] = model2.coef_[0]
-        b2[h_i] = model2.intercept_[0]
         sources = [samples[i].source for i in idx[dev]]
         idents = [samples[i].ident for i in idx[dev]]
-        oof[head] = (y[dev], first[dev], second[dev], sources, idents)
+        oof[head] = (y[dev], first[dev], sources, idents)
         report["heads"][head] = {
             "C": best_c,
             "dev_oof_auprc_first": round(best_ap, 4),
-            "dev_oof_auprc_second": round(_ap(y[dev], second[dev]), 4),
             "positives": int(y.sum()),
             "negatives": int(len(y) - y.sum()),
         }
@@ -235,8 +224,6 @@ def train(
         weights=weights.astype(np.float16),
         bias=bias,
         heads=np.array(HEADS),
-        stage2_weights=w2,
-        stage2_bias=b2,
         languages=np.array(["en"]),
         word_scale=np.array(vec.word_scale),
         meta=np.array(json.dumps(meta)),
@@ -245,10 +232,9 @@ def train(
         h: {
             "y": y.tolist(),
             "first": f.round(4).tolist(),
-            "second": s.round(4).tolist(),
             "set": src,
             "id": ids,
         }
-        for h, (y, f, s, src, ids) in oof.items()
+        for h, (y, f, src, ids) in oof.items()
     }
     return report

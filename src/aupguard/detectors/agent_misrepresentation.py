@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aupguard.content.features import analysis_of
-from aupguard.content.models import LINEAR, STATIC, artifact_hash, linear_model
-from aupguard.content.scoring import StagePolicy, scores_of
+from aupguard.content.models import ENCODER, LINEAR, artifact_hash, linear_model
+from aupguard.content.scoring import scores_of
 from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec, excerpt
 from aupguard.detectors.content_models import (
     TEXT_CHANNELS,
@@ -44,7 +44,7 @@ class AgentMisrepresentationDetector(Detector):
         ),
     )
     Options = ContentOptions
-    model_hash = artifact_hash(LINEAR, STATIC)
+    model_hash = artifact_hash(LINEAR, ENCODER)
     load = ContentModelsDetector.load  # the same models, the same options
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
@@ -67,10 +67,7 @@ class AgentMisrepresentationDetector(Detector):
                 else:
                     evidence.append(Evidence("text", detail=note))
             found.append(self.signal("CLAIMS_OTHER_ORG", 1.0, *evidence))
-        policy = StagePolicy(
-            opts.second_stage_band, frozenset(opts.second_stage_high), opts.second_stage
-        )
-        scores = scores_of(view, analysis, policy, ("misrep",))
+        scores = scores_of(view, analysis, opts.policy(), ("misrep",))
         p = scores.final("misrep")
         if p >= opts.emit_min:
             detail = f"first stage {scores.first['misrep']:.2f}"

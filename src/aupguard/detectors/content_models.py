@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from aupguard.content.features import TextAnalysis, analysis_of
-from aupguard.content.models import LINEAR, STATIC, artifact_hash, embedder, linear_model
+from aupguard.content.models import ENCODER, LINEAR, artifact_hash, encoder, linear_model
 from aupguard.content.scoring import StagePolicy, scores_of
 from aupguard.detectors.base import Detector, Evidence, Finding, SignalSpec, excerpt
 from aupguard.detectors.context import Context
@@ -29,9 +29,19 @@ class ContentOptions(BaseModel):
     # Below this probability a head emits nothing (keeps ordinary traffic quiet).
     emit_min: float = Field(default=0.1, ge=0, le=1)
     # First-stage probabilities that call the second stage, and heads that always get it.
-    second_stage_band: tuple[float, float] = (0.2, 0.8)
+    second_stage_band: tuple[float, float] = (0.1, 0.8)
     second_stage_high: list[str] = []
+    # Heads the second stage never judges (the first stage's probability stands).
+    second_stage_skip: list[str] = []
     second_stage: bool = True
+
+    def policy(self) -> StagePolicy:
+        return StagePolicy(
+            self.second_stage_band,
+            frozenset(self.second_stage_high),
+            self.second_stage,
+            frozenset(self.second_stage_skip),
+        )
 
 
 def evidence_for(view: Views, analysis: TextAnalysis, group: str, detail: str) -> list[Evidence]:
@@ -64,7 +74,7 @@ class ContentModelsDetector(Detector):
     description = (
         "Scores the tenant's words (customers' turns left out) for adult and escort services, "
         "violence and terrorism, piracy and counterfeits, and requests for secrets: a linear "
-        "first stage on folded words and lexicons, a static-embedding second stage on "
+        "first stage on folded words and lexicons, a fine-tuned MiniLM second stage on "
         "borderline cases."
     )
     channels = TEXT_CHANNELS
@@ -90,13 +100,13 @@ class ContentModelsDetector(Detector):
         ),
     )
     Options = ContentOptions
-    model_hash = artifact_hash(LINEAR, STATIC)
+    model_hash = artifact_hash(LINEAR, ENCODER)
 
     def load(self) -> None:
         assert isinstance(self.options, ContentOptions)
         linear_model()
         if self.options.second_stage:
-            embedder()  # 3.6 MB of vectors and a tokenizer: 0.2 s
+            encoder()  # 23 MB of int8 ONNX and a tokenizer
 
     def check(self, view: Views, ctx: Context) -> Sequence[Finding]:
         assert isinstance(self.options, ContentOptions)
@@ -104,10 +114,7 @@ class ContentModelsDetector(Detector):
         analysis = analysis_of(view, ctx.directory)
         if analysis.empty:
             return []
-        policy = StagePolicy(
-            opts.second_stage_band, frozenset(opts.second_stage_high), opts.second_stage
-        )
-        scores = scores_of(view, analysis, policy, HEAD_SIGNALS)
+        scores = scores_of(view, analysis, opts.policy(), HEAD_SIGNALS)
         found: list[Finding] = []
         for head, (signal, group) in HEAD_SIGNALS.items():
             p = scores.final(head)

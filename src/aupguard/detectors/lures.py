@@ -279,8 +279,13 @@ _CARD = re.compile(r"\d(?<![\d-]\d)[\d -]{11,24}\d(?![\d-])")  # then 13-19 digi
 _SSN = re.compile(r"(\d(?<!\w\d)\d\d)-(\d{2})-(\d{4})\b")
 
 
-# "Never share your password": a warning against the lure, not the lure.
-_NEGATION = re.compile(r"(?i)\b(?:never|not|don'?t|won'?t|nobody|no\s+one)\b[^.!?\n]{0,30}$")
+# "Never share your password": a warning against the lure, not the lure; also in the
+# languages whose lure words the patterns read ("nunca pedimos sua senha", "jamais votre
+# mot de passe", "niemals Ihr Passwort").
+_NEGATION = re.compile(
+    r"(?i)\b(?:never|not|don'?t|won'?t|nobody|no\s+one|nunca|jamais|jamás|niemals|nie|"
+    r"keine?n?|ninguém|nadie|personne)\b[^.!?\n]{0,30}$"
+)
 
 
 def _automaton() -> ahocorasick.Automaton:
