@@ -1,0 +1,31 @@
+"""The content trainers' folds: one per writers' round of the dev halves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from aupguard.content.evalset import writer_rounds
+from aupguard.content.features import analysis_of
+from aupguard.content.train import FOLDS, Sample, writer_folds
+from aupguard.events.model import Channel, Event, MessageContent
+from aupguard.events.normalize import views_for
+
+DEV = Path(__file__).resolve().parents[2] / "evalsets" / "dev"
+
+
+def _sample(ident: str, source: str) -> Sample:
+    analysis = analysis_of(views_for(Event(ident, Channel.SMS, MessageContent("hello"))), None)
+    return Sample(analysis, {"adult": 0}, 1.0, source, ident=ident)
+
+
+def test_dev_items_fold_by_their_round_and_public_ones_at_random() -> None:
+    rounds = writer_rounds(DEV)
+    dev = [_sample(f"adult-d-{n:04d}", "adult") for n in (1, 211, 212, 465, 466, 718, 719, 973)]
+    public = [_sample(f"sms-spam-collection:{n}", "sms-spam-collection") for n in range(400)]
+    folds = writer_folds(dev + public, rounds)
+    assert folds[: len(dev)].tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    spread = np.bincount(folds[len(dev) :], minlength=FOLDS)
+    assert len(spread) == FOLDS and spread.min() > 60  # every fold gets public negatives
+    assert (writer_folds(dev + public, rounds) == folds).all()  # fixed seed: same folds
