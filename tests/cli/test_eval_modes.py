@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from aupguard.cli.main import app
@@ -68,3 +69,25 @@ def test_eval_as_submitted(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["input"] == "as-submitted" and data["tp"] == 1 and data["fp"] == 0
+
+
+def test_dev_split_does_not_depend_on_how_the_path_is_spelt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--split` hashes a message's source: `../x/a.eml` and `/abs/x/a.eml` are the same
+    file and must land in the same part (an mbox entry keeps its own number)."""
+    from aupguard.cli.scanning import in_dev_split
+    from aupguard.events.sources import email_event
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+
+    def part(source: str) -> bool:
+        return in_dev_split(email_event(b"Subject: hi\n\nhello\n", source))
+
+    names = [f"{n}.eml" for n in range(40)] + [f"box.mbox:{n}" for n in range(40)]
+    for name in names:
+        assert part(f"../corpus/{name}") == part(str(tmp_path / "corpus" / name)), name
+    parts = {part(str(tmp_path / "corpus" / name)) for name in names}
+    assert parts == {True, False}  # both parts are used

@@ -215,7 +215,19 @@ def url_list_events(path: Path) -> Iterator[Event | InputError]:
 
 
 def in_dev_split(event: Event) -> bool:
-    """The development 30 % (stable: a hash of the URL, or of the message's source)."""
+    """The development 30 % (stable: a hash of the URL, or of the message's source, its
+    path resolved, so that `../shared/corpora` and `/work/shared/corpora` split alike)."""
     content = event.content
-    key = content.text if isinstance(content, MessageContent) else event.source
+    key = content.text if isinstance(content, MessageContent) else _resolved(event.source)
     return int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % 10 < 3
+
+
+def _resolved(source: str) -> str:
+    """A file's source as its absolute path (an mbox entry keeps its `:N` suffix)."""
+    base, colon, entry = source.rpartition(":")
+    if not (colon and entry.isdigit()):
+        base, colon, entry = source, "", ""
+    try:
+        return str(Path(base).resolve()) + colon + entry
+    except (OSError, RuntimeError):
+        return source
