@@ -31,6 +31,7 @@ from aupguard.content.corpora import sample, sms_collection, spamassassin  # noq
 from aupguard.content.features import analyse  # noqa: E402
 from aupguard.content.models import HEADS, encoder, encoder_text, linear_model, sigmoid  # noqa: E402
 from aupguard.content.scoring import StagePolicy  # noqa: E402
+from aupguard.detectors.content_models import ContentOptions  # noqa: E402
 from aupguard.events.normalize import views_for  # noqa: E402
 from aupguard.rules.load import load_ruleset  # noqa: E402
 from aupguard.training.corpora import find_corpora  # noqa: E402
@@ -42,13 +43,10 @@ def policies(band_override: list[float] | None = None) -> dict[str, StagePolicy]
     rules = load_ruleset()
     out = {}
     for name in ("content_models", "agent_misrepresentation"):
-        opts = rules.detectors[name].options
-        band = tuple(band_override or opts.get("second_stage_band", (0.1, 0.8)))
-        out[name] = StagePolicy(
-            (band[0], band[1]),
-            frozenset(opts.get("second_stage_high", [])),
-            skip=frozenset(opts.get("second_stage_skip", [])),
-        )
+        opts = ContentOptions(**rules.detectors[name].options)
+        if band_override:
+            opts = opts.model_copy(update={"second_stage_band": tuple(band_override)})
+        out[name] = opts.policy()
     return out
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from aupguard.aup.load import load_document
 from aupguard.content.evalset import load_evalset
 from aupguard.content.models import combined, sigmoid
+from aupguard.detectors.content_models import ContentOptions
 from aupguard.engine import Engine
 from aupguard.rules.judge import combine
 from aupguard.rules.load import load_ruleset
@@ -110,17 +111,16 @@ def flagged_by(
 def _finals(
     ruleset: Ruleset, head: str, oof: dict[str, list[float]], band: list[float] | None = None
 ) -> list[float]:
-    """What the detector reports per dev item: first stage, joined with the second."""
-    options = ruleset.detectors[DETECTOR.get(head, "content_models")].options or {}
-    lo, hi = band or options.get("second_stage_band", (0.1, 0.8))
-    high = head in options.get("second_stage_high", ())
-    if head in options.get("second_stage_skip", ()):
-        lo, hi, high = 2.0, 2.0, False  # the second stage never judges this head
+    """What the detector reports per dev item: first stage, joined with the second where
+    the detector's own stage policy (with `band`, when given) calls it."""
+    options = ContentOptions(**(ruleset.detectors[DETECTOR.get(head, "content_models")].options))
+    if band:
+        options = options.model_copy(update={"second_stage_band": tuple(band)})
+    policy = options.policy()
     out = []
     for first, second in zip(oof["first"], oof["second"], strict=True):
         p1 = sigmoid(first)
-        runs = lo <= p1 <= hi or (high and p1 >= lo)
-        out.append(combined(p1, sigmoid(second)) if runs else p1)
+        out.append(combined(p1, sigmoid(second)) if policy.wants(head, p1) else p1)
     return out
 
 
