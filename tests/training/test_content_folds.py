@@ -29,3 +29,9 @@ def test_dev_items_fold_by_their_round_and_public_ones_at_random() -> None:
     spread = np.bincount(folds[len(dev) :], minlength=FOLDS)
     assert len(spread) == FOLDS and spread.min() > 60  # every fold gets public negatives
     assert (writer_folds(dev + public, rounds) == folds).all()  # fixed seed: same folds
+
+
+def test_a_fifth_round_is_held_out_with_the_first() -> None:
+    rounds = {"violence": [190, 450, 708, 965]}
+    dev = [_sample(f"violence-d-{n:04d}", "violence") for n in (190, 191, 965, 966, 1200)]
+    assert writer_folds(dev, rounds).tolist() == [0, 1, 3, 0, 0]

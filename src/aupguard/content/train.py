@@ -36,7 +36,10 @@ SET_HEAD = {
 # harvesting one-time codes under a false name is phishing and misrepresentation at once.
 UNLABELLED = {("pii", "misrep"), ("misrepresentation", "pii")}
 GRID = (10.0, 30.0, 100.0, 300.0, 1000.0)
-FOLDS = 4  # one per writers' round of the dev halves (evalsets/dev/rounds.json)
+# Out-of-fold folds: writers' rounds of the dev halves (evalsets/dev/rounds.json), round r
+# in fold r % FOLDS; a fold holds whole rounds out, so its scores are still for writers the
+# model has not read, and a fifth round costs no fifth fine-tuning of the encoder.
+FOLDS = 4
 FOLD_SEED = 5  # public negatives, which no round wrote, are spread over the folds at random
 # Word and word-pair features are scaled up against the lexicon features (each 1): with
 # few examples, a higher scale lets the words carry more weight at the same penalty.
@@ -133,14 +136,14 @@ class Vectorizer:
 
 
 def writer_folds(samples: list[Sample], rounds: dict[str, list[int]]) -> np.ndarray:
-    """Fold per sample: a dev item's writers' round, so that an out-of-fold score is for
-    a writer the model has not read (as the test halves are: a within-writer split
-    overstated test recall); public negatives at random (fixed seed)."""
+    """Fold per sample: a dev item's writers' round modulo FOLDS, so that an out-of-fold
+    score is for a writer the model has not read (as the test halves are: a within-writer
+    split overstated test recall); public negatives at random (fixed seed)."""
     rng = np.random.default_rng(FOLD_SEED)
     fold = np.zeros(len(samples), dtype=int)
     for i, s in enumerate(samples):
         own = writer_round(s.ident, rounds) if s.source in SET_HEAD else None
-        fold[i] = own if own is not None else rng.integers(0, FOLDS)
+        fold[i] = own % FOLDS if own is not None else rng.integers(0, FOLDS)
     return fold
 
 
