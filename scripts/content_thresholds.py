@@ -10,12 +10,15 @@ the two training reports' out-of-fold logits of the dev items.
 A clause's score is that
 probability times the signal's weight, combined (noisy-OR) with the clause's other
 signals, which the engine gives for each dev item with the shipped ruleset (lures and
-links do not depend on the trained model). The weight is the largest with which the model adds at
-most `--negatives` of the set's own hard negatives (label 0) to those the other signals
-flag on their own (none, except for phishing, where the lures do), capped so that the model alone
-never reaches a higher action than the ruleset allows it (hold for most clauses, flag
-only for phishing); where the cap binds, the clause's flag threshold is lowered as far
-as the same limit allows. Only dev data is read: the test halves are for reporting.
+links do not depend on the trained model). The model may add at most `--negatives` of
+the set's own hard negatives (label 0) to those the other signals flag on their own
+(none, except for phishing, where the lures do). Its weight is capped so that the model
+alone never reaches a higher action than the ruleset allows it (hold for most clauses,
+flag only for phishing). Clauses whose model may hold keep the weight at the cap and get
+the flag threshold that meets the limit; for phishing, whose flag threshold the lures
+share, the weight is the largest that meets it at the ruleset's threshold, and where the
+cap binds, the flag threshold is lowered as far as the same limit allows. Only dev data is
+read: the test halves are for reporting.
 Prints the table; the values go into src/aupguard/rules/default/rules.yaml by hand.
 """
 
@@ -69,7 +72,7 @@ def main() -> None:
         levels = ruleset.thresholds_for(clause)
         cap = _cap(levels.hold, levels.block, ceiling)
         floor = min(levels.flag, ruleset.defaults.thresholds.flag)
-        weight, flag = choose(rows, levels.flag, cap, args.negatives, floor)
+        weight, flag = choose(rows, levels.flag, cap, args.negatives, floor, ceiling == "hold")
         positives = sum(1 for *_, y in rows if y == 1)
         negatives = len(rows) - positives
         recall = flagged_by(rows, weight, flag, 1) / positives
@@ -85,16 +88,24 @@ def choose(
     cap: float,
     negatives: float,
     floor: float = 0.3,
+    raise_flag: bool = False,
 ) -> tuple[float, float]:
     """(weight, flag threshold): the largest weight up to `cap`, then the lowest flag
     threshold, never under `floor` (the ruleset's default flag threshold: the dev sets
     hold no ordinary traffic to say what a lower one would flag there), with which the
     model adds at most `negatives` of the label-0 rows to those the other signals flag
-    on their own."""
+    on their own. With `raise_flag`, the weight stays at `cap` and the flag threshold
+    moves up or down instead (the same items are flagged, and the model's strongest
+    scores still reach the action above flag)."""
     limit = int(negatives * sum(1 for *_, y in rows if y == 0))
     limit += flagged_by(rows, 0.0, flag, 0)
-    weights = [w / 1000 for w in range(int(cap * 1000), 0, -1)]
-    weight = next((w for w in weights if flagged_by(rows, w, flag, 0) <= limit), 0.0)
+    if raise_flag:  # keep the weight at its cap, so the model alone can still reach it
+        while flag < 1.0 and flagged_by(rows, cap, flag, 0) > limit:
+            flag = round(flag + 0.001, 3)
+        weight = cap
+    else:
+        weights = [w / 1000 for w in range(int(cap * 1000), 0, -1)]
+        weight = next((w for w in weights if flagged_by(rows, w, flag, 0) <= limit), 0.0)
     if weight == cap:  # room left: lower the clause's flag threshold while it holds
         while flag > floor and flagged_by(rows, cap, round(flag - 0.001, 3), 0) <= limit:
             flag = round(flag - 0.001, 3)

@@ -232,3 +232,17 @@ def test_borderline_first_stage_asks_the_encoder() -> None:
     assert both.final("violence") == pytest.approx(
         combined(first.final("violence"), both.second["violence"])
     )
+
+
+def test_stage_policy_band_high_heads_and_skips() -> None:
+    """In the band every head asks; above it only the high heads; below it nobody,
+    unless `high_from` lowers the high heads' floor; skipped heads never ask."""
+    from aupguard.content.scoring import StagePolicy
+
+    policy = StagePolicy((0.1, 0.8), frozenset({"violence"}), skip=frozenset({"pii"}))
+    assert policy.wants("adult", 0.5) and policy.wants("violence", 0.5)
+    assert not policy.wants("adult", 0.9) and policy.wants("violence", 0.9)
+    assert not policy.wants("violence", 0.07) and not policy.wants("pii", 0.5)
+    lower = StagePolicy((0.1, 0.8), frozenset({"violence"}), high_from=0.05)
+    assert lower.wants("violence", 0.07) and not lower.wants("violence", 0.04)
+    assert not lower.wants("adult", 0.07)

@@ -15,18 +15,22 @@ from aupguard.events.views import Views
 @dataclass(frozen=True, slots=True)
 class StagePolicy:
     """When the second stage runs: first-stage probability inside `band`, or at or above
-    its lower bound for the `high` (high-severity) heads; never for the `skip` heads."""
+    `high_from` (default: the band's lower end) for the `high` (high-severity) heads;
+    never for the `skip` heads."""
 
     band: tuple[float, float] = (0.1, 0.8)
     high: frozenset[str] = frozenset()
     enabled: bool = True
     skip: frozenset[str] = frozenset()
+    high_from: float | None = None
 
     def wants(self, head: str, p: float) -> bool:
         lo, hi = self.band
         if not self.enabled or head in self.skip:
             return False
-        return lo <= p <= hi or (head in self.high and p >= lo)
+        if head in self.high:
+            return p >= (lo if self.high_from is None else self.high_from)
+        return lo <= p <= hi
 
 
 def score(

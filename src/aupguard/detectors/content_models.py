@@ -31,6 +31,9 @@ class ContentOptions(BaseModel):
     # First-stage probabilities that call the second stage, and heads that always get it.
     second_stage_band: tuple[float, float] = (0.1, 0.8)
     second_stage_high: list[str] = []
+    # First-stage probability from which the high heads get the second stage (default:
+    # the band's lower end).
+    second_stage_high_from: float | None = Field(default=None, ge=0, le=1)
     # Heads the second stage never judges (the first stage's probability stands).
     second_stage_skip: list[str] = []
     second_stage: bool = True
@@ -41,6 +44,7 @@ class ContentOptions(BaseModel):
             frozenset(self.second_stage_high),
             self.second_stage,
             frozenset(self.second_stage_skip),
+            self.second_stage_high_from,
         )
 
 
