@@ -10,6 +10,9 @@ never shown) or an earlier item of the same round. The survivors are shuffled wi
 seed per set (`<seed>-<set>`), numbered after the last dev id and appended; the round is
 recorded in dev/rounds.json (the last id of the previous round) and the hashes of the dev
 files in HASHES.sha256 are recomputed. Test files are only read.
+
+With --trainset FILE (one input), the survivors are written to FILE instead, as a
+training-only set (trainsets/content/): the same checks, nothing appended to dev.
 """
 
 from __future__ import annotations
@@ -90,7 +93,10 @@ def main() -> int:
     parser.add_argument("--seed", required=True, help="round tag, e.g. w5 (shuffle seed)")
     parser.add_argument("--max-overlap", type=float, default=0.6)
     parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--trainset", type=Path, help="write the survivors here, not to dev")
     args = parser.parse_args()
+    if args.trainset is not None and len(args.inputs) != 1:
+        parser.error("--trainset takes one input file")
 
     new: dict[str, list[dict[str, object]]] = defaultdict(list)
     for path in args.inputs:
@@ -117,6 +123,13 @@ def main() -> int:
                 continue
             index.add(grams)
             kept.append(r)
+        if args.trainset is not None:
+            print(f"{name}: {len(rows)} written, {len(kept)} kept for {args.trainset}")
+            if not args.dry_run:
+                args.trainset.write_text(
+                    "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
+                )
+            return 0
         random.Random(f"{args.seed}-{name}").shuffle(kept)
         last = max(int(str(r["id"]).rsplit("-", 1)[1]) for r in dev)
         labels = [int(str(r["label"])) for r in kept]

@@ -35,3 +35,25 @@ def test_a_fifth_round_is_held_out_with_the_first() -> None:
     rounds = {"violence": [190, 450, 708, 965]}
     dev = [_sample(f"violence-d-{n:04d}", "violence") for n in (190, 191, 965, 966, 1200)]
     assert writer_folds(dev, rounds).tolist() == [0, 1, 3, 0, 0]
+
+
+def test_trainsets_are_trained_on_but_never_scored_as_dev(tmp_path: Path) -> None:
+    import json
+
+    import pytest
+
+    from aupguard.content.train import SET_HEAD, trainset_samples
+    from aupguard.errors import InputError
+
+    item = {"id": "pii-tc-001", "set": "pii", "clause": "phishing", "label": 0}
+    rows = [{**item, "channel": "sms", "text": "Your Acme verification code is 482913"}]
+    (tmp_path / "pii-codes.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (samples,) = trainset_samples(tmp_path)
+    assert samples.source == "trainset:pii" and samples.source not in SET_HEAD
+    assert samples.labels["pii"] == 0 and "x:code_given" in samples.analysis.flags
+    folds = writer_folds([samples], writer_rounds(DEV))
+    assert 0 <= folds[0] < FOLDS
+    assert trainset_samples(tmp_path / "missing") == []
+    (tmp_path / "codes.jsonl").write_text("")
+    with pytest.raises(InputError, match="must start with a set"):
+        trainset_samples(tmp_path)

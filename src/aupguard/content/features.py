@@ -54,6 +54,19 @@ class TextAnalysis:
 
 
 NEAR = 6  # words between two lexicon hits that make them one phrase ("i'll ... kill you")
+_CODE_WORDS = frozenset({"code", "otp", "passcode", "codigo", "codice", "pin"})
+
+
+def _code_given(tokens: list[str]) -> bool:
+    """A one-time code stated in the text ("your code is 482913", "739201 is your login
+    code"): a message that gives a code delivers one, where a lure asks for it."""
+    words = [i for i, t in enumerate(tokens) if t in _CODE_WORDS]
+    return any(
+        abs(i - j) <= NEAR
+        for i, t in enumerate(tokens)
+        if t.isdigit() and 4 <= len(t) <= 8
+        for j in words
+    )
 
 
 def _nearby(found: list[PhraseHit[str]]) -> set[str]:
@@ -89,6 +102,8 @@ def analyse(text: str, own_names: frozenset[str] | None, channel: str) -> TextAn
         flags.append("x:magnet")
     if any(mark in lowered for mark in _URL_MARKS):
         flags.append("x:link")
+    if _code_given(tokens):
+        flags.append("x:code_given")
     flags.append(f"ch:{channel}")
     return TextAnalysis(text, tokens, found, made, shaped, flags)
 

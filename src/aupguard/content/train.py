@@ -23,6 +23,7 @@ from aupguard.content.corpora import training_negatives
 from aupguard.content.evalset import load_evalset, writer_round, writer_rounds
 from aupguard.content.features import TextAnalysis, analysis_of
 from aupguard.content.models import HEADS, model_path
+from aupguard.errors import InputError
 from aupguard.events.normalize import views_for
 
 SET_HEAD = {
@@ -61,20 +62,40 @@ class Sample:
 
 def dev_samples(folder: Path) -> list[Sample]:
     out: list[Sample] = []
-    for name, head in SET_HEAD.items():
-        evalset = load_evalset(folder / f"{name}.jsonl")
-        for item in evalset.items:
-            views = views_for(item.event)
-            analysis = analysis_of(views, evalset.directory)
-            labels: dict[str, int | None] = {}
-            for h in HEADS:
-                if h == head:
-                    labels[h] = item.label
-                elif item.label == 1 and (name, h) in UNLABELLED:
-                    labels[h] = None
-                else:
-                    labels[h] = 0
-            out.append(Sample(analysis, labels, 1.0, name, item.lang, item.id))
+    for name in SET_HEAD:
+        out += _set_samples(folder / f"{name}.jsonl", name, name)
+    return out
+
+
+def trainset_samples(folder: Path) -> list[Sample]:
+    """Written training-only items (trainsets/content/<set>-*.jsonl, evaluation-set format):
+    trained on like dev items, never scored as dev (their source is `trainset:<set>`), and
+    spread over the folds at random like the public negatives."""
+    out: list[Sample] = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        name = path.stem.split("-")[0]
+        if name not in SET_HEAD:
+            raise InputError(f"{path}: the file name must start with a set ({sorted(SET_HEAD)})")
+        out += _set_samples(path, name, f"trainset:{name}")
+    return out
+
+
+def _set_samples(path: Path, name: str, source: str) -> list[Sample]:
+    out: list[Sample] = []
+    head = SET_HEAD[name]
+    evalset = load_evalset(path)
+    for item in evalset.items:
+        views = views_for(item.event)
+        analysis = analysis_of(views, evalset.directory)
+        labels: dict[str, int | None] = {}
+        for h in HEADS:
+            if h == head:
+                labels[h] = item.label
+            elif item.label == 1 and (name, h) in UNLABELLED:
+                labels[h] = None
+            else:
+                labels[h] = 0
+        out.append(Sample(analysis, labels, 1.0, source, item.lang, item.id))
     return out
 
 
@@ -170,11 +191,17 @@ def train(
     logits)."""
     samples = dev_samples(evalsets / "dev")
     progress(f"dev halves: {len(samples)} items")
+    written = trainset_samples(evalsets.parent / "trainsets" / "content")
+    progress(f"trainsets/content: {len(written)} items")
+    samples += written
     if corpora is not None:
         samples += public_samples(corpora, progress)
-    # Vocabulary from the dev halves only: public ham teaches what is ordinary through the
-    # lexicon features and the dev words, without a long tail of its own words.
-    vec = Vectorizer([s for s in samples if s.source in SET_HEAD])
+    # Vocabulary from the written items only (dev halves, trainsets): public ham teaches
+    # what is ordinary through the lexicon features and the written words, without a long
+    # tail of its own words.
+    vec = Vectorizer(
+        [s for s in samples if s.source in SET_HEAD or s.source.startswith("trainset:")]
+    )
     folds_all = writer_folds(samples, writer_rounds(evalsets / "dev"))
     x = vec.transform([s.analysis for s in samples])
     progress(f"{x.shape[0]} samples, {x.shape[1]} features")
