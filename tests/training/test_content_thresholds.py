@@ -38,3 +38,20 @@ def test_flag_threshold_is_lowered_only_when_the_weight_is_capped() -> None:
     weight, flag = ct.choose(rows, 0.7, 1.0, 0.04)
     assert weight == 1.0 and flag < 0.7
     assert ct.flagged_by(rows, weight, flag, 0) <= 2 and ct.flagged_by(rows, weight, flag, 1) == 50
+
+
+def test_a_model_that_may_hold_keeps_its_cap_and_raises_the_flag_threshold() -> None:
+    """raise_flag: the same limit met by a higher flag threshold instead of a lower weight,
+    so the model's strongest scores still reach the weight's cap (the hold level)."""
+    ct = _script()
+    rng = random.Random(2)
+    rows = [(rng.betavariate(5, 2), [], 1) for _ in range(200)]
+    rows += [(rng.betavariate(2, 5), [], 0) for _ in range(200)]
+    lowered, at = ct.choose(rows, 0.3, 0.98, 0.04)
+    weight, flag = ct.choose(rows, 0.3, 0.98, 0.04, raise_flag=True)
+    assert lowered < 0.98 and at == 0.3  # the old way: the weight gives
+    assert weight == 0.98 and flag > 0.3
+    assert ct.flagged_by(rows, weight, flag, 0) <= int(0.04 * 200)
+    assert ct.flagged_by(rows, weight, round(flag - 0.001, 3), 0) > int(0.04 * 200)
+    positives = ct.flagged_by(rows, weight, flag, 1)
+    assert abs(positives - ct.flagged_by(rows, lowered, at, 1)) <= 2  # about the same items
