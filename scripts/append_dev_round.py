@@ -68,6 +68,22 @@ class Overlap:
         )
 
 
+def _unique(
+    rows: list[dict[str, object]], existing: list[dict[str, object]], max_overlap: float
+) -> list[dict[str, object]]:
+    """`rows` without those too close to an existing item or to an earlier row."""
+    index = Overlap()
+    for r in existing:
+        index.add(_grams(_text(r)))
+    kept = []
+    for r in rows:
+        grams = _grams(_text(r))
+        if index.worst(grams) <= max_overlap:
+            index.add(grams)
+            kept.append(r)
+    return kept
+
+
 def _rows(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -101,10 +117,10 @@ def main() -> int:
     new: dict[str, list[dict[str, object]]] = defaultdict(list)
     for path in args.inputs:
         rows = _rows(path)
-        names = {str(r.get("set")) for r in rows}
-        if len(names) != 1 or not (EVALSETS / "dev" / f"{names.copy().pop()}.jsonl").is_file():
-            raise SystemExit(f"{path}: one known set per file expected, got {sorted(names)}")
-        name = names.pop()
+        names = sorted({str(r.get("set")) for r in rows})
+        if len(names) != 1 or not (EVALSETS / "dev" / f"{names[0]}.jsonl").is_file():
+            raise SystemExit(f"{path}: one known set per file expected, got {names}")
+        name = names[0]
         _check(rows, name, path)
         new[name].extend(rows)
 
@@ -113,16 +129,7 @@ def main() -> int:
     for name, rows in sorted(new.items()):
         dev_path = EVALSETS / "dev" / f"{name}.jsonl"
         dev = _rows(dev_path)
-        index = Overlap()
-        for r in dev + _rows(EVALSETS / "test" / f"{name}.jsonl"):
-            index.add(_grams(_text(r)))
-        kept: list[dict[str, object]] = []
-        for r in rows:
-            grams = _grams(_text(r))
-            if index.worst(grams) > args.max_overlap:
-                continue
-            index.add(grams)
-            kept.append(r)
+        kept = _unique(rows, dev + _rows(EVALSETS / "test" / f"{name}.jsonl"), args.max_overlap)
         if args.trainset is not None:
             print(f"{name}: {len(rows)} written, {len(kept)} kept for {args.trainset}")
             if not args.dry_run:
