@@ -23,7 +23,6 @@ import json
 import random
 import re
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -89,13 +88,10 @@ def _rows(path: Path) -> list[dict[str, object]]:
 
 
 def _check(rows: list[dict[str, object]], name: str, where: Path) -> None:
-    from aupguard.content.evalset import load_evalset
+    from aupguard.content.evalset import parse_evalset
 
     clauses = {str(r["clause"]) for r in _rows(EVALSETS / "dev" / f"{name}.jsonl")}
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / f"{name}.jsonl"
-        probe.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-        load_evalset(probe)  # raises InputError naming the bad line
+    parse_evalset(name, [json.dumps(r) for r in rows], str(where))  # InputError: bad line
     for r in rows:
         if r.get("clause") not in clauses or r.get("label") not in (0, 1):
             raise SystemExit(f"{where}: {r.get('id')}: clause or label not those of {name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -63,12 +64,17 @@ def _event(row: dict[str, object], where: str) -> Event:
 
 def load_evalset(path: Path) -> EvalSet:
     """Items of one JSON Lines file; errors name the file and line. `note` is never read."""
+    return parse_evalset(path.stem, path.read_text(encoding="utf-8").splitlines(), str(path))
+
+
+def parse_evalset(name: str, lines: Iterable[str], origin: str) -> EvalSet:
+    """Items of JSON Lines `lines`; errors name `origin` and the line number."""
     items: list[EvalItem] = []
     identities: list[Identity] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        where = f"{path}:{number}"
+        where = f"{origin}:{number}"
         try:
             row = json.loads(line)
             tenant = row.get("tenant")
@@ -83,7 +89,7 @@ def load_evalset(path: Path) -> EvalSet:
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise InputError(f"{where}: not an evaluation item ({exc!r})") from None
-    return EvalSet(path.stem, tuple(items), IdentitySnapshot(identities))
+    return EvalSet(name, tuple(items), IdentitySnapshot(identities))
 
 
 def writer_rounds(folder: Path) -> dict[str, list[int]]:
