@@ -13,6 +13,12 @@ files in HASHES.sha256 are recomputed. Test files are only read.
 
 With --trainset FILE (one input), the survivors are written to FILE instead, as a
 training-only set (trainsets/content/): the same checks, nothing appended to dev.
+
+With --test-half DIR (e.g. evalsets/test2), the survivors form a new frozen test half:
+checked as above and also against the training-only items, shuffled, numbered
+`<set>-<DIR's name>-NNNN` and written to DIR/<set>.jsonl, which must not exist yet; their
+hashes join HASHES.sha256. Nothing in dev changes. Every later round is checked against
+every test half.
 """
 
 from __future__ import annotations
@@ -25,10 +31,16 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALSETS = ROOT / "evalsets"
 GRAM = 5
+
+
+def _test_halves() -> list[Path]:
+    """evalsets/test and any later test half (evalsets/test2, ...)."""
+    return sorted(p for p in EVALSETS.glob("test*") if p.is_dir())
 
 
 def _text(row: dict[str, object]) -> str:
@@ -106,9 +118,12 @@ def main() -> int:
     parser.add_argument("--max-overlap", type=float, default=0.6)
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--trainset", type=Path, help="write the survivors here, not to dev")
+    parser.add_argument("--test-half", type=Path, help="write a new frozen test half here")
     args = parser.parse_args()
     if args.trainset is not None and len(args.inputs) != 1:
         parser.error("--trainset takes one input file")
+    if args.test_half is not None and args.trainset is not None:
+        parser.error("--trainset and --test-half exclude each other")
 
     new: dict[str, list[dict[str, object]]] = defaultdict(list)
     for path in args.inputs:
@@ -125,7 +140,19 @@ def main() -> int:
     for name, rows in sorted(new.items()):
         dev_path = EVALSETS / "dev" / f"{name}.jsonl"
         dev = _rows(dev_path)
-        kept = _unique(rows, dev + _rows(EVALSETS / "test" / f"{name}.jsonl"), args.max_overlap)
+        existing = dev + [
+            r
+            for half in _test_halves()
+            if (half / f"{name}.jsonl").is_file()
+            for r in _rows(half / f"{name}.jsonl")
+        ]
+        if args.test_half is not None:
+            existing += [
+                r
+                for p in sorted((EVALSETS.parent / "trainsets" / "content").glob(f"{name}-*.jsonl"))
+                for r in _rows(p)
+            ]
+        kept = _unique(rows, existing, args.max_overlap)
         if args.trainset is not None:
             print(f"{name}: {len(rows)} written, {len(kept)} kept for {args.trainset}")
             if not args.dry_run:
@@ -134,6 +161,9 @@ def main() -> int:
                 )
             return 0
         random.Random(f"{args.seed}-{name}").shuffle(kept)
+        if args.test_half is not None:
+            _write_test_half(args.test_half, name, rows, kept, args.dry_run)
+            continue
         last = max(int(str(r["id"]).rsplit("-", 1)[1]) for r in dev)
         labels = [int(str(r["label"])) for r in kept]
         print(
@@ -149,16 +179,54 @@ def main() -> int:
         rounds["bounds"][name] = [*rounds["bounds"][name], last]
     if args.dry_run:
         return 0
+    if args.test_half is None:
+        _write_rounds(rounds_path, rounds)
+    _write_hashes()
+    return 0
+
+
+def _write_test_half(
+    folder: Path,
+    name: str,
+    rows: list[dict[str, object]],
+    kept: list[dict[str, object]],
+    dry_run: bool,
+) -> None:
+    target = folder / f"{name}.jsonl"
+    tag = folder.name
+    labels = [int(str(r["label"])) for r in kept]
+    print(
+        f"{name}: {len(rows)} written, {len(rows) - len(kept)} near duplicates dropped, "
+        f"{len(kept)} kept ({sum(labels)} positive, {len(labels) - sum(labels)} negative) "
+        f"as {target}"
+    )
+    if target.exists():
+        raise SystemExit(f"{target} exists: a test half is written once and then frozen")
+    if dry_run:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        "".join(
+            json.dumps({**r, "id": f"{name}-{tag}-{n:04d}"}, ensure_ascii=False) + "\n"
+            for n, r in enumerate(kept, 1)
+        ),
+        encoding="utf-8",
+    )
+
+
+def _write_rounds(rounds_path: Path, rounds: dict[str, Any]) -> None:
     bounds = ",\n".join(f'  "{k}": {json.dumps(v)}' for k, v in rounds["bounds"].items())
     about = json.dumps(rounds["about"], ensure_ascii=False)
     rounds_path.write_text(f'{{\n "about": {about},\n "bounds": {{\n{bounds}\n }}\n}}\n')
+
+
+def _write_hashes() -> None:
     lines = []
-    for half in ("test", "dev"):
-        for path in sorted((EVALSETS / half).glob("*.jsonl")):
+    for half in [*_test_halves(), EVALSETS / "dev"]:
+        for path in sorted(half.glob("*.jsonl")):
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            lines.append(f"{digest}  evalsets/{half}/{path.name}\n")
+            lines.append(f"{digest}  evalsets/{half.name}/{path.name}\n")
     (EVALSETS / "HASHES.sha256").write_text("".join(lines))
-    return 0
 
 
 if __name__ == "__main__":

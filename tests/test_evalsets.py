@@ -16,6 +16,8 @@ from aupguard.aup.model import CLAUSE_IDS
 ROOT = Path(__file__).resolve().parent.parent
 EVALSETS = ROOT / "evalsets"
 TEST_DIR = EVALSETS / "test"
+# every frozen test half: test/ (the first) and later ones written apart (test2/, ...)
+TEST_DIRS = sorted(p for p in EVALSETS.glob("test*") if p.is_dir())
 DEV_DIR = EVALSETS / "dev"
 HASHES = EVALSETS / "HASHES.sha256"
 
@@ -36,7 +38,7 @@ KEYS = {"id", "set", "clause", "label", "channel", "text", "subject", "turns", "
 KEYS |= {"tenant", "note"}
 REFREEZE = (
     "test halves are frozen (evalsets/README.md); only if the change is intended, rerun "
-    "`sha256sum evalsets/test/*.jsonl evalsets/dev/*.jsonl > evalsets/HASHES.sha256` "
+    "`sha256sum evalsets/test*/*.jsonl evalsets/dev/*.jsonl > evalsets/HASHES.sha256` "
     "and say why in the commit"
 )
 
@@ -61,19 +63,33 @@ def _flat(row: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def test_sets() -> dict[str, list[dict[str, Any]]]:
+    """The first test halves (evalsets/test)."""
     return {name: _load(TEST_DIR / f"{name}.jsonl") for name in SETS}
 
 
-def test_every_set_file_is_there_and_nothing_else() -> None:
-    assert sorted(p.stem for p in TEST_DIR.glob("*.jsonl")) == sorted(SETS)
+@pytest.fixture(scope="module")
+def all_test_sets() -> dict[str, list[dict[str, Any]]]:
+    """Every test half, keyed `<folder>/<set>`."""
+    return {f"{d.name}/{name}": _load(d / f"{name}.jsonl") for d in TEST_DIRS for name in SETS}
 
 
-@pytest.mark.parametrize("name", sorted(SETS))
-def test_rows_are_well_formed(name: str, test_sets: dict[str, list[dict[str, Any]]]) -> None:
-    for row in test_sets[name]:
-        where = f"{name}.jsonl {row.get('id')}"
+def test_the_first_test_halves_are_there() -> None:
+    assert TEST_DIR in TEST_DIRS
+
+
+@pytest.mark.parametrize("half", TEST_DIRS, ids=lambda p: p.name)
+def test_every_set_file_is_there_and_nothing_else(half: Path) -> None:
+    assert sorted(p.stem for p in half.glob("*.jsonl")) == sorted(SETS)
+
+
+@pytest.mark.parametrize("key", [f"{d.name}/{n}" for d in TEST_DIRS for n in sorted(SETS)])
+def test_rows_are_well_formed(key: str, all_test_sets: dict[str, list[dict[str, Any]]]) -> None:
+    half, name = key.split("/")
+    tag = "t" if half == "test" else half
+    for row in all_test_sets[key]:
+        where = f"{key}.jsonl {row.get('id')}"
         assert set(row) <= KEYS, f"{where}: unknown fields {set(row) - KEYS}"
-        assert re.fullmatch(rf"{name}-t-\d{{4}}", row["id"]), f"{where}: bad id"
+        assert re.fullmatch(rf"{name}-{tag}-\d{{4}}", row["id"]), f"{where}: bad id"
         assert row["set"] == name, where
         assert row["clause"] == SETS[name] and row["clause"] in CLAUSE_IDS, where
         assert type(row["label"]) is int and row["label"] in (0, 1), f"{where}: label"
@@ -92,39 +108,42 @@ def test_rows_are_well_formed(name: str, test_sets: dict[str, list[dict[str, Any
             assert re.fullmatch(r"[a-z]{2}", row["lang"]) and row["lang"] != "en", where
 
 
-def test_ids_are_unique(test_sets: dict[str, list[dict[str, Any]]]) -> None:
-    ids = Counter(row["id"] for rows in test_sets.values() for row in rows)
+def test_ids_are_unique(all_test_sets: dict[str, list[dict[str, Any]]]) -> None:
+    ids = Counter(row["id"] for rows in all_test_sets.values() for row in rows)
     assert not [i for i, n in ids.items() if n > 1]
 
 
-@pytest.mark.parametrize("name", sorted(SETS))
-def test_counts_meet_the_minimum(name: str, test_sets: dict[str, list[dict[str, Any]]]) -> None:
-    labels = Counter(row["label"] for row in test_sets[name])
+@pytest.mark.parametrize("key", [f"{d.name}/{n}" for d in TEST_DIRS for n in sorted(SETS)])
+def test_counts_meet_the_minimum(key: str, all_test_sets: dict[str, list[dict[str, Any]]]) -> None:
+    labels = Counter(row["label"] for row in all_test_sets[key])
     assert labels[1] >= MIN_PER_LABEL and labels[0] >= MIN_PER_LABEL, dict(labels)
-    channels = Counter(row["channel"] for row in test_sets[name])
-    assert len(channels) == len(CHANNELS), f"{name}: not every channel is present {channels}"
+    channels = Counter(row["channel"] for row in all_test_sets[key])
+    assert len(channels) == len(CHANNELS), f"{key}: not every channel is present {channels}"
 
 
-def test_violating_speech_is_the_tenants(test_sets: dict[str, list[dict[str, Any]]]) -> None:
+def test_violating_speech_is_the_tenants(
+    all_test_sets: dict[str, list[dict[str, Any]]],
+) -> None:
     """A positive chat or call must have words from the tenant's side (agent or bot)."""
-    for rows in test_sets.values():
+    for rows in all_test_sets.values():
         for row in rows:
             if row["label"] == 1 and "turns" in row:
                 assert {t["role"] for t in row["turns"]} & {"agent", "bot"}, row["id"]
 
 
+@pytest.mark.parametrize("half", TEST_DIRS, ids=lambda p: p.name)
 def test_misrepresentation_rows_name_their_tenant(
-    test_sets: dict[str, list[dict[str, Any]]],
+    half: Path, all_test_sets: dict[str, list[dict[str, Any]]]
 ) -> None:
-    for row in test_sets["misrepresentation"]:
+    for row in all_test_sets[f"{half.name}/misrepresentation"]:
         tenant = row.get("tenant")
         assert isinstance(tenant, dict) and tenant.get("name") and tenant.get("kind"), row["id"]
         assert set(tenant) <= {"name", "kind", "brands"}, row["id"]
 
 
-def test_no_duplicate_texts(test_sets: dict[str, list[dict[str, Any]]]) -> None:
+def test_no_duplicate_texts(all_test_sets: dict[str, list[dict[str, Any]]]) -> None:
     seen: dict[str, str] = {}
-    for rows in test_sets.values():
+    for rows in all_test_sets.values():
         for row in rows:
             key = _flat(row)
             assert key not in seen, f"{row['id']} repeats {seen[key]}"
@@ -132,13 +151,14 @@ def test_no_duplicate_texts(test_sets: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def test_dev_halves_do_not_repeat_test_items(
-    test_sets: dict[str, list[dict[str, Any]]],
+    all_test_sets: dict[str, list[dict[str, Any]]],
 ) -> None:
-    """Guards the split for whoever writes evalsets/dev/ later."""
+    """Guards the split for whoever writes evalsets/dev/ or trainsets/ later."""
     dev_files = sorted(DEV_DIR.glob("*.jsonl")) if DEV_DIR.is_dir() else []
     if not dev_files:
         pytest.skip("no dev halves yet (evalsets/dev/ is written separately)")
-    frozen = {_flat(row) for rows in test_sets.values() for row in rows}
+    dev_files += sorted((ROOT / "trainsets" / "content").glob("*.jsonl"))
+    frozen = {_flat(row) for rows in all_test_sets.values() for row in rows}
     for path in dev_files:
         for row in _load(path):
             assert _flat(row) not in frozen, f"dev item {row.get('id')} is also in a test half"
@@ -149,7 +169,7 @@ def test_test_halves_are_frozen() -> None:
     for line in HASHES.read_text(encoding="ascii").splitlines():
         digest, _, rel = line.partition("  ")
         listed[rel] = digest
-    on_disk = {p.relative_to(ROOT).as_posix() for p in TEST_DIR.glob("*.jsonl")}
+    on_disk = {p.relative_to(ROOT).as_posix() for d in TEST_DIRS for p in d.glob("*.jsonl")}
     on_disk |= {p.relative_to(ROOT).as_posix() for p in DEV_DIR.glob("*.jsonl")}
     assert set(listed) == on_disk, f"HASHES.sha256 lists {sorted(listed)}; {REFREEZE}"
     for rel, digest in listed.items():

@@ -104,3 +104,43 @@ def test_an_item_that_is_not_an_evaluation_item_is_refused(
     written.write_text(json.dumps({**_item(1, 1, "x"), "channel": "chat"}) + "\n")  # no turns
     with pytest.raises(InputError, match="needs turns"):
         _run(_script(copy), monkeypatch, "--seed", "w9", str(written))
+
+
+def test_a_new_test_half_is_frozen_apart_from_dev(
+    copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dev_rows = [
+        json.loads(line) for line in (copy / "dev" / "piracy.jsonl").read_text().splitlines()
+    ]
+    dev_item = next(r for r in dev_rows if r["channel"] == "sms")
+    rows = [
+        _item(1, 1, "Loaded firestick, every channel and film for a one-off 40 quid, no sub"),
+        _item(2, 0, "Your rental of The Long Road is ready in the app until Sunday night"),
+        {**_item(3, 1, ""), "text": dev_item["text"]},
+    ]
+    written = tmp_path / "half.jsonl"
+    written.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    dev_before = (copy / "dev" / "piracy.jsonl").read_bytes()
+    rounds_before = (copy / "dev" / "rounds.json").read_bytes()
+    module = _script(copy)
+    half = copy / "test2"
+
+    assert _run(module, monkeypatch, "--seed", "t2", "--test-half", str(half), str(written)) == 0
+
+    got = [json.loads(line) for line in (half / "piracy.jsonl").read_text().splitlines()]
+    assert sorted(r["id"] for r in got) == ["piracy-test2-0001", "piracy-test2-0002"]
+    assert "Loaded firestick" in " ".join(r["text"] for r in got)  # the dev copy dropped
+    assert (copy / "dev" / "piracy.jsonl").read_bytes() == dev_before
+    assert (copy / "dev" / "rounds.json").read_bytes() == rounds_before
+    listed = (copy / "HASHES.sha256").read_text()
+    digest = hashlib.sha256((half / "piracy.jsonl").read_bytes()).hexdigest()
+    assert f"{digest}  evalsets/test2/piracy.jsonl" in listed
+    assert "evalsets/test/piracy.jsonl" in listed and "evalsets/dev/piracy.jsonl" in listed
+    # written once: a second run refuses to overwrite the frozen half
+    with pytest.raises(SystemExit, match="frozen"):
+        _run(module, monkeypatch, "--seed", "t2", "--test-half", str(half), str(written))
+    # a later dev round is checked against the new half too
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps({**got[0], "id": "piracy-w9-001"}) + "\n")
+    assert _run(module, monkeypatch, "--seed", "w9", str(again)) == 0
+    assert (copy / "dev" / "piracy.jsonl").read_bytes() == dev_before
