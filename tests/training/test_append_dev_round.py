@@ -123,18 +123,18 @@ def test_a_new_test_half_is_frozen_apart_from_dev(
     dev_before = (copy / "dev" / "piracy.jsonl").read_bytes()
     rounds_before = (copy / "dev" / "rounds.json").read_bytes()
     module = _script(copy)
-    half = copy / "test2"
+    half = copy / "test9"
 
     assert _run(module, monkeypatch, "--seed", "t2", "--test-half", str(half), str(written)) == 0
 
     got = [json.loads(line) for line in (half / "piracy.jsonl").read_text().splitlines()]
-    assert sorted(r["id"] for r in got) == ["piracy-test2-0001", "piracy-test2-0002"]
+    assert sorted(r["id"] for r in got) == ["piracy-test9-0001", "piracy-test9-0002"]
     assert "Loaded firestick" in " ".join(r["text"] for r in got)  # the dev copy dropped
     assert (copy / "dev" / "piracy.jsonl").read_bytes() == dev_before
     assert (copy / "dev" / "rounds.json").read_bytes() == rounds_before
     listed = (copy / "HASHES.sha256").read_text()
     digest = hashlib.sha256((half / "piracy.jsonl").read_bytes()).hexdigest()
-    assert f"{digest}  evalsets/test2/piracy.jsonl" in listed
+    assert f"{digest}  evalsets/test9/piracy.jsonl" in listed
     assert "evalsets/test/piracy.jsonl" in listed and "evalsets/dev/piracy.jsonl" in listed
     # written once: a second run refuses to overwrite the frozen half
     with pytest.raises(SystemExit, match="frozen"):
