@@ -62,13 +62,16 @@ def main() -> None:
         oof["second"] = [encoder[head][i] for i in oof["id"]]
     ruleset = load_ruleset()
     engine = Engine(ruleset, load_document())
-    print("| clause | signal | weight | clause flag | dev recall | dev negatives flagged |")
-    print("|---|---|---:|---:|---:|---:|")
+    print(
+        "| clause | signal | weight | clause flag | dev recall | dev negatives flagged "
+        "| recall, other languages |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
     for head, (dev_set, clause, signal, ceiling) in HEADS.items():
         oof = report["oof"][head]
         finals = _finals(ruleset, head, oof, args.band)
         probability = dict(zip(oof["id"], finals, strict=True))
-        rows = _dev_rows(engine, dev_set, clause, signal, probability)
+        rows, langs = _dev_rows(engine, dev_set, clause, signal, probability)
         levels = ruleset.thresholds_for(clause)
         cap = _cap(levels.hold, levels.block, ceiling)
         floor = min(levels.flag, ruleset.defaults.thresholds.flag)
@@ -76,9 +79,12 @@ def main() -> None:
         positives = sum(1 for *_, y in rows if y == 1)
         negatives = len(rows) - positives
         recall = flagged_by(rows, weight, flag, 1) / positives
+        foreign = [r for r, lang in zip(rows, langs, strict=True) if lang != "en"]
+        found = flagged_by(foreign, weight, flag, 1)
         print(
             f"| {clause} | {signal} | {weight:.3f} | {flag:.3f} | {recall:.3f} "
-            f"| {flagged_by(rows, weight, flag, 0) / negatives:.1%} |"
+            f"| {flagged_by(rows, weight, flag, 0) / negatives:.1%} "
+            f"| {found}/{sum(1 for *_, y in foreign if y == 1)} |"
         )
 
 
@@ -137,17 +143,18 @@ def _finals(
 
 def _dev_rows(
     engine: Engine, dev_set: str, clause: str, signal: str, probability: dict[str, float]
-) -> list[tuple[float, list[float], int]]:
+) -> tuple[list[tuple[float, list[float], int]], list[str]]:
     """Per dev item: the model's probability, the clause's weighted contributions other
-    than the model's signal (as the engine gives them), and the label."""
+    than the model's signal (as the engine gives them), and the label; and its language."""
     evalset = load_evalset(EVALSETS / "dev" / f"{dev_set}.jsonl")
     rows = []
+    langs = [item.lang for item in evalset.items]
     for item in evalset.items:
         verdict = engine.evaluate(item.event, evalset.context(item), dry_run=True).verdict
         scored = next(c for c in verdict.clauses if c.clause == clause)
         others = [v for name, v in scored.contributors if name != signal]
         rows.append((probability[item.id], others, item.label))
-    return rows
+    return rows, langs
 
 
 def _cap(hold: float | None, block: float | None, ceiling: str) -> float:
