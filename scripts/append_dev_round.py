@@ -135,6 +135,11 @@ def main() -> int:
         _check(rows, name, path)
         new[name].extend(rows)
 
+    if args.test_half is not None:  # refuse before anything is written
+        for name in new:
+            if (args.test_half / f"{name}.jsonl").exists():
+                target = args.test_half / f"{name}.jsonl"
+                raise SystemExit(f"{target} exists: a test half is written once and then frozen")
     rounds_path = EVALSETS / "dev" / "rounds.json"
     rounds = json.loads(rounds_path.read_text())
     for name, rows in sorted(new.items()):
@@ -200,8 +205,6 @@ def _write_test_half(
         f"{len(kept)} kept ({sum(labels)} positive, {len(labels) - sum(labels)} negative) "
         f"as {target}"
     )
-    if target.exists():
-        raise SystemExit(f"{target} exists: a test half is written once and then frozen")
     if dry_run:
         return
     folder.mkdir(parents=True, exist_ok=True)
