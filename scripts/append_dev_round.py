@@ -136,27 +136,18 @@ def main() -> int:
         new[name].extend(rows)
 
     if args.test_half is not None:  # refuse before anything is written
-        for name in new:
-            if (args.test_half / f"{name}.jsonl").exists():
-                target = args.test_half / f"{name}.jsonl"
+        for target in (args.test_half / f"{name}.jsonl" for name in new):
+            if target.exists():
                 raise SystemExit(f"{target} exists: a test half is written once and then frozen")
     rounds_path = EVALSETS / "dev" / "rounds.json"
     rounds = json.loads(rounds_path.read_text())
     for name, rows in sorted(new.items()):
         dev_path = EVALSETS / "dev" / f"{name}.jsonl"
         dev = _rows(dev_path)
-        existing = dev + [
-            r
-            for half in _test_halves()
-            if (half / f"{name}.jsonl").is_file()
-            for r in _rows(half / f"{name}.jsonl")
-        ]
+        others = [half / f"{name}.jsonl" for half in _test_halves()]
         if args.test_half is not None:
-            existing += [
-                r
-                for p in sorted((EVALSETS.parent / "trainsets" / "content").glob(f"{name}-*.jsonl"))
-                for r in _rows(p)
-            ]
+            others += sorted((EVALSETS.parent / "trainsets" / "content").glob(f"{name}-*.jsonl"))
+        existing = dev + [r for path in others if path.is_file() for r in _rows(path)]
         kept = _unique(rows, existing, args.max_overlap)
         if args.trainset is not None:
             print(f"{name}: {len(rows)} written, {len(kept)} kept for {args.trainset}")

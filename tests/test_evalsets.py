@@ -29,6 +29,7 @@ SETS = {
     "piracy": "ip-infringement",
     "pii": "phishing",
 }
+HALF_KEYS = [f"{d.name}/{name}" for d in TEST_DIRS for name in sorted(SETS)]
 MIN_PER_LABEL = 120  # per set and label, in the test half alone
 MIN_DEV_PER_LABEL = 60  # per set and label, in the dev half alone
 MIN_BOTH_PER_LABEL = 200  # per set and label, both halves together (issue 8)
@@ -82,7 +83,7 @@ def test_every_set_file_is_there_and_nothing_else(half: Path) -> None:
     assert sorted(p.stem for p in half.glob("*.jsonl")) == sorted(SETS)
 
 
-@pytest.mark.parametrize("key", [f"{d.name}/{n}" for d in TEST_DIRS for n in sorted(SETS)])
+@pytest.mark.parametrize("key", HALF_KEYS)
 def test_rows_are_well_formed(key: str, all_test_sets: dict[str, list[dict[str, Any]]]) -> None:
     half, name = key.split("/")
     tag = "t" if half == "test" else half
@@ -113,7 +114,7 @@ def test_ids_are_unique(all_test_sets: dict[str, list[dict[str, Any]]]) -> None:
     assert not [i for i, n in ids.items() if n > 1]
 
 
-@pytest.mark.parametrize("key", [f"{d.name}/{n}" for d in TEST_DIRS for n in sorted(SETS)])
+@pytest.mark.parametrize("key", HALF_KEYS)
 def test_counts_meet_the_minimum(key: str, all_test_sets: dict[str, list[dict[str, Any]]]) -> None:
     labels = Counter(row["label"] for row in all_test_sets[key])
     assert labels[1] >= MIN_PER_LABEL and labels[0] >= MIN_PER_LABEL, dict(labels)
